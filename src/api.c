@@ -1,0 +1,364 @@
+/*
+ * api.c: the handlers of /api; see api.h and docs/api.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "cursor.h"
+#include "jbody.h"
+#include "log.h"
+#include "qs.h"
+#include "resp.h"
+#include "search.h"
+#include "valid.h"
+
+typedef void (*api_handler)(struct api_ctx *, struct req *, const char *arg,
+    size_t arglen);
+
+static void api_health(struct api_ctx *, struct req *, const char *, size_t);
+static void api_add(struct api_ctx *, struct req *, const char *, size_t);
+static void api_get(struct api_ctx *, struct req *, const char *, size_t);
+static void api_search(struct api_ctx *, struct req *, const char *, size_t);
+
+static const api_handler api_handlers[ROUTE__MAX] = {
+	[ROUTE_HEALTH] = api_health,
+	[ROUTE_SEQUENCES] = api_add,
+	[ROUTE_SEQUENCE] = api_get,
+	[ROUTE_SEARCH] = api_search,
+};
+
+/* Adds a member to a JSON object; the value's reference is consumed. */
+static void
+api_put(json_object *o, const char *key, json_object *v)
+{
+	if (json_object_object_add(o, key, v) != 0)
+		json_object_put(v);
+}
+
+/* Builds a sequence record from strings the database returned. */
+static json_object *
+api_record(long long id, const char *seq, size_t seqlen, long long length,
+    const char *created_at)
+{
+	json_object *o = json_object_new_object();
+
+	if (o == NULL)
+		return NULL;
+	api_put(o, "id", json_object_new_int64(id));
+	api_put(o, "sequence", json_object_new_string_len(seq, (int)seqlen));
+	api_put(o, "length", json_object_new_int64(length));
+	if (created_at != NULL)
+		api_put(o, "created_at", json_object_new_string(created_at));
+	return o;
+}
+
+static void
+api_health(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	struct dna_fail f;
+	PGresult *res;
+	json_object *o;
+
+	(void)arg;
+	(void)arglen;
+	fail_init(&f);
+	if ((res = db_exec(ctx->db, DB_PING, 0, NULL, &f)) == NULL) {
+		resp_fail(r, &f, NULL);
+		fail_clear(&f);
+		return;
+	}
+	PQclear(res);
+	o = json_object_new_object();
+	api_put(o, "status", json_object_new_string("ok"));
+	resp_json(r, 200, o, NULL);
+	json_object_put(o);
+}
+
+/*
+ * POST /api/sequences. The insert and the duplicate lookup are two
+ * statements: when ON CONFLICT skips the row, a concurrent transaction may
+ * have stored it after our snapshot, so the lookup runs on a fresh one. If
+ * the row vanished in between (deleted), the insert is tried again.
+ */
+static void
+api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	struct dna_fail f;
+	char *seq = NULL, loc[64];
+	size_t seqlen;
+	const char *params[1];
+	PGresult *res = NULL;
+	json_object *o;
+	long long id, len;
+	int attempt;
+
+	(void)arg;
+	(void)arglen;
+	fail_init(&f);
+	if (!req_is_json(r)) {
+		fail_set(&f, DNA_E_UNSUPPORTED_MEDIA_TYPE,
+		    "send the body as Content-Type: application/json (got %s)",
+		    r->content_type != NULL ? "another type" : "none");
+		goto fail;
+	}
+	if (req_read_body(r, (size_t)ctx->cfg->max_body_bytes, &f) != DNA_OK)
+		goto fail;
+	if (jbody_add(r->body.p, r->body.len,
+	    (size_t)ctx->cfg->max_sequence_length, &seq, &seqlen, &f) != DNA_OK)
+		goto fail;
+	params[0] = seq;
+	for (attempt = 0; attempt < 3; attempt++) {
+		if ((res = db_exec(ctx->db, DB_ADD, 1, params, &f)) == NULL)
+			goto fail;
+		if (PQntuples(res) == 1) {
+			if (!valid_uint(PQgetvalue(res, 0, 0),
+			    (size_t)PQgetlength(res, 0, 0), 1, 999999999999999999LL, &id) ||
+			    !valid_uint(PQgetvalue(res, 0, 1),
+			    (size_t)PQgetlength(res, 0, 1), 1, 999999999999999999LL, &len)) {
+				fail_set(&f, DNA_E_INTERNAL, NULL);
+				goto fail;
+			}
+			o = api_record(id, seq, seqlen, len, PQgetvalue(res, 0, 2));
+			snprintf(loc, sizeof(loc), "Location: /api/sequences/%lld\r\n", id);
+			resp_json(r, 201, o, loc);
+			json_object_put(o);
+			goto out;
+		}
+		PQclear(res);
+		if ((res = db_exec(ctx->db, DB_FIND, 1, params, &f)) == NULL)
+			goto fail;
+		if (PQntuples(res) >= 1 && valid_uint(PQgetvalue(res, 0, 0),
+		    (size_t)PQgetlength(res, 0, 0), 1, 999999999999999999LL, &id)) {
+			fail_set(&f, DNA_E_DUPLICATE,
+			    "this sequence is already stored as id %lld", id);
+			fail_int(&f, "id", id);
+			goto fail;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	fail_set(&f, DNA_E_DB_UNAVAILABLE,
+	    "the sequence was stored and removed concurrently; retry");
+fail:
+	resp_fail(r, &f, NULL);
+out:
+	PQclear(res);
+	free(seq);
+	fail_clear(&f);
+}
+
+/* Validates a path id: a positive decimal integer. */
+static bool
+api_id(const char *arg, size_t arglen, long long *id, struct dna_fail *f)
+{
+	if (valid_uint(arg, arglen, 1, 999999999999999999LL, id))
+		return true;
+	fail_set(f, DNA_E_INVALID_PARAMETER,
+	    "id: must be a positive integer of at most 18 digits");
+	fail_str(f, "parameter", "id");
+	return false;
+}
+
+static void
+api_get(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	struct dna_fail f;
+	char idtext[24];
+	const char *params[1] = { idtext };
+	PGresult *res = NULL;
+	json_object *o;
+	long long id, len;
+
+	fail_init(&f);
+	if (!api_id(arg, arglen, &id, &f))
+		goto fail;
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	if ((res = db_exec(ctx->db, DB_GET, 1, params, &f)) == NULL)
+		goto fail;
+	if (PQntuples(res) != 1) {
+		fail_set(&f, DNA_E_NOT_FOUND, "no sequence has id %lld", id);
+		goto fail;
+	}
+	if (!valid_uint(PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2), 1,
+	    999999999999999999LL, &len)) {
+		fail_set(&f, DNA_E_INTERNAL, NULL);
+		goto fail;
+	}
+	o = api_record(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
+	    len, PQgetvalue(res, 0, 3));
+	resp_json(r, 200, o, NULL);
+	json_object_put(o);
+	goto out;
+fail:
+	resp_fail(r, &f, NULL);
+out:
+	PQclear(res);
+	fail_clear(&f);
+}
+
+enum { QS_Q, QS_K, QS_LIMIT, QS_CURSOR, QS__MAX };
+
+/* Reads an optional integer parameter within [min, max]. */
+static bool
+api_int_param(const struct qs_param *p, long long min, long long max,
+    long long def, long long *out, struct dna_fail *f)
+{
+	if (p->value == NULL) {
+		*out = def;
+		return true;
+	}
+	if (valid_uint(p->value, p->len, min, max, out))
+		return true;
+	fail_set(f, DNA_E_INVALID_PARAMETER,
+	    "%s: must be an integer from %lld to %lld", p->name, min, max);
+	fail_str(f, "parameter", p->name);
+	fail_int(f, "min", min);
+	fail_int(f, "max", max);
+	return false;
+}
+
+static void
+api_search(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	struct qs_param qp[QS__MAX] = {
+		[QS_Q] = { "q", NULL, 0 },
+		[QS_K] = { "max_distance", NULL, 0 },
+		[QS_LIMIT] = { "limit", NULL, 0 },
+		[QS_CURSOR] = { "cursor", NULL, 0 },
+	};
+	struct dna_fail f;
+	struct search_query sq;
+	struct search_page page;
+	struct cursor cur;
+	char next[DNA_CURSOR_MAX + 1];
+	long long k, limit;
+	json_object *o, *arr;
+	size_t i;
+
+	(void)arg;
+	(void)arglen;
+	fail_init(&f);
+	memset(&page, 0, sizeof(page));
+	memset(&sq, 0, sizeof(sq));
+	if (qs_parse(r->query, strlen(r->query), qp, QS__MAX, &f) != DNA_OK)
+		goto fail;
+	if (qp[QS_Q].value == NULL) {
+		fail_set(&f, DNA_E_INVALID_PARAMETER,
+		    "q: the query sequence is required");
+		fail_str(&f, "parameter", "q");
+		goto fail;
+	}
+	if (valid_dna(qp[QS_Q].value, qp[QS_Q].len,
+	    (size_t)ctx->cfg->max_sequence_length, DNA_E_INVALID_PARAMETER,
+	    "parameter", "q", &f) != DNA_OK)
+		goto fail;
+	if (!api_int_param(&qp[QS_K], 0, ctx->cfg->max_distance, 0, &k, &f) ||
+	    !api_int_param(&qp[QS_LIMIT], 1, DNA_LIMIT_MAX, DNA_LIMIT_DEFAULT,
+	    &limit, &f))
+		goto fail;
+	sq.q = qp[QS_Q].value;
+	sq.qlen = qp[QS_Q].len;
+	sq.k = (unsigned)k;
+	sq.limit = (size_t)limit;
+	if (qp[QS_CURSOR].value != NULL) {
+		if (!cursor_decode(qp[QS_CURSOR].value, qp[QS_CURSOR].len, &cur)) {
+			fail_set(&f, DNA_E_INVALID_PARAMETER,
+			    "cursor: not a cursor from this server; pass next_cursor unchanged");
+			fail_str(&f, "parameter", "cursor");
+			goto fail;
+		}
+		if (cur.fp != cursor_fingerprint(sq.q, sq.qlen, sq.k) ||
+		    cur.distance > sq.k) {
+			fail_set(&f, DNA_E_INVALID_PARAMETER,
+			    "cursor: it belongs to another query; use it with the same q and max_distance");
+			fail_str(&f, "parameter", "cursor");
+			goto fail;
+		}
+		sq.after = true;
+		sq.after_distance = cur.distance;
+		sq.after_id = cur.id;
+	}
+	if (search_run(ctx->db, ctx->cfg, &sq, &page, &f) != DNA_OK)
+		goto fail;
+
+	o = json_object_new_object();
+	arr = json_object_new_array_ext((int)page.n);
+	api_put(o, "query", json_object_new_string_len(sq.q, (int)sq.qlen));
+	api_put(o, "max_distance", json_object_new_int64(k));
+	api_put(o, "limit", json_object_new_int64(limit));
+	for (i = 0; i < page.n; i++) {
+		json_object *h = api_record(page.hits[i].id, page.hits[i].sequence,
+		    strlen(page.hits[i].sequence), page.hits[i].length, NULL);
+		if (h != NULL)
+			api_put(h, "distance",
+			    json_object_new_int64(page.hits[i].distance));
+		if (h == NULL || json_object_array_add(arr, h) != 0)
+			json_object_put(h);
+	}
+	api_put(o, "results", arr);
+	if (page.more) {
+		cur.distance = page.last_distance;
+		cur.id = page.last_id;
+		cur.fp = cursor_fingerprint(sq.q, sq.qlen, sq.k);
+		cursor_encode(&cur, next);
+		api_put(o, "next_cursor", json_object_new_string(next));
+	} else
+		api_put(o, "next_cursor", NULL);
+	resp_json(r, 200, o, NULL);
+	json_object_put(o);
+	log_msg("info", r->id, "search qlen=%zu k=%u limit=%zu after=%d "
+	    "scanned=%zu returned=%zu more=%d", sq.qlen, sq.k, sq.limit,
+	    sq.after, page.scanned, page.n, page.more);
+	goto out;
+fail:
+	resp_fail(r, &f, NULL);
+out:
+	search_page_free(&page);
+	qs_free(qp, QS__MAX);
+	fail_clear(&f);
+}
+
+/* The methods of a route as a JSON array, e.g. ["GET", "HEAD"]. */
+static json_object *
+api_allow_array(enum route route)
+{
+	json_object *a = json_object_new_array();
+	int m;
+
+	for (m = 0; a != NULL && m < METHOD_OTHER; m++)
+		if (route_allows(route, (enum method)m))
+			json_object_array_add(a,
+			    json_object_new_string(route_method_name((enum method)m)));
+	return a;
+}
+
+void
+api_dispatch(struct api_ctx *ctx, struct req *r)
+{
+	struct dna_fail f;
+	enum route route;
+	const char *arg;
+	size_t arglen;
+	char allow[96];
+
+	switch (route_match(r->method, r->path, &route, &arg, &arglen)) {
+	case ROUTE_OK:
+		api_handlers[route](ctx, r, arg, arglen);
+		return;
+	case ROUTE_NO_PATH:
+		resp_error(r, DNA_E_NOT_FOUND, "there is no API endpoint at this path; see docs/api.md");
+		return;
+	case ROUTE_NO_METHOD:
+		fail_init(&f);
+		fail_set(&f, DNA_E_METHOD_NOT_ALLOWED,
+		    "%s is not allowed here; allowed: %s",
+		    route_method_name(r->method), route_allow(route));
+		snprintf(allow, sizeof(allow), "Allow: %s\r\n", route_allow(route));
+		fail_json(&f, "allow", api_allow_array(route));
+		resp_fail(r, &f, allow);
+		fail_clear(&f);
+		return;
+	}
+}

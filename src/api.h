@@ -1,0 +1,27 @@
+/*
+ * api.h: the HTTP API's handlers, one per route, and the dispatcher that
+ * the worker calls for every request. Handlers see only validated input
+ * and answer through resp.c.
+ */
+#ifndef API_H
+#define API_H
+
+#include "config.h"
+#include "db.h"
+#include "req.h"
+
+/* What a handler needs besides the request: the long-lived state of the
+ * worker process. Both members are borrowed. */
+struct api_ctx {
+	const struct config *cfg;
+	struct db           *db;
+};
+
+/*
+ * Routes r to its handler and answers it (404 and 405 included). This is
+ * the one place where a check that applies to every route (such as
+ * authentication) goes, before the handler runs.
+ */
+void api_dispatch(struct api_ctx *ctx, struct req *r);
+
+#endif /* API_H */

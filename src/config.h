@@ -1,0 +1,46 @@
+/*
+ * config.h: the one configuration of dnadb (conf/dnadb.conf), read by the
+ * worker, the CLI and deploy/stack alike.
+ *
+ * The file holds `key = value` lines; `#` starts a comment. Every key may be
+ * overridden by an environment variable DNADB_<KEY> (upper case), which
+ * wins over the file. Unknown keys and out-of-range values are errors that
+ * name the file, line and key: a typo must never silently fall back to a
+ * default.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_STR_MAX 1024
+
+struct config {
+	char database_url[CONFIG_STR_MAX]; /* libpq connection string */
+	char log_file[CONFIG_STR_MAX];     /* "-" for standard error */
+	long workers;                      /* FastCGI worker processes */
+	long port;                         /* nginx's port (deploy/stack) */
+	long max_sequence_length;          /* bases */
+	long max_body_bytes;               /* request body */
+	long max_distance;                 /* search k cap */
+	long max_response_bases;           /* bases per search page */
+	long statement_timeout_ms;         /* per SQL statement */
+	long connect_timeout_s;            /* libpq connect_timeout */
+};
+
+/* Fills cfg with the built-in defaults. */
+void config_defaults(struct config *cfg);
+
+/*
+ * Loads path (NULL: defaults only) over the defaults, then applies the
+ * environment overrides. Returns 0, or -1 with a message in err (errsz
+ * bytes) naming the file, line and key that is wrong.
+ */
+int config_load(const char *path, struct config *cfg, char *err, size_t errsz);
+
+/* Writes every key and its value, one per line, in the file's format
+ * (database_url is printed without its password). */
+void config_print(const struct config *cfg, FILE *out);
+
+#endif /* CONFIG_H */

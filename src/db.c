@@ -1,0 +1,235 @@
+/*
+ * db.c: connection, prepared statements, reconnection and SQLSTATE
+ * mapping; see db.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+struct db_stmt_row {
+	const char *name;
+	const char *sql;
+	int         nparams;
+	bool        readonly;  /* safe to retry after a lost connection */
+};
+
+#define DB_TS(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
+	[DB_PING] = { "dnadb_ping", "SELECT 1", 0, true },
+	[DB_ADD] = { "dnadb_add",
+	    "WITH ins AS ("
+	    " INSERT INTO sequences (sequence) VALUES ($1::text)"
+	    " ON CONFLICT DO NOTHING"
+	    " RETURNING id, length, created_at)"
+	    " SELECT id, length, " DB_TS("created_at") " FROM ins", 1, false },
+	[DB_FIND] = { "dnadb_find",
+	    "SELECT id FROM sequences WHERE sequence = $1::text", 1, true },
+	[DB_GET] = { "dnadb_get",
+	    "SELECT id, sequence, length, " DB_TS("created_at")
+	    " FROM sequences WHERE id = $1::bigint", 1, true },
+	[DB_SCAN] = { "dnadb_scan",
+	    "SELECT id, sequence, length FROM sequences"
+	    " WHERE length BETWEEN $1::integer AND $2::integer"
+	    " AND (length, id) > ($3::integer, $4::bigint)"
+	    " ORDER BY length, id LIMIT $5::integer", 5, true },
+	[DB_FETCH_IDS] = { "dnadb_fetch_ids",
+	    "SELECT id, sequence, length FROM sequences"
+	    " WHERE id = ANY ($1::bigint[])", 1, true },
+};
+
+/* SQLSTATE prefixes (class or exact code) to errors, first match wins. */
+struct db_state_row {
+	const char   *prefix;
+	enum dna_err  err;
+};
+
+static const struct db_state_row db_states[] = {
+	{ "23505", DNA_E_DUPLICATE },        /* unique_violation */
+	{ "23P01", DNA_E_DUPLICATE },        /* exclusion_violation */
+	{ "57014", DNA_E_TIMEOUT },          /* query_canceled (statement_timeout) */
+	{ "55P03", DNA_E_TIMEOUT },          /* lock_not_available (lock_timeout) */
+	{ "08",    DNA_E_DB_UNAVAILABLE },   /* connection exception */
+	{ "53",    DNA_E_DB_UNAVAILABLE },   /* insufficient resources */
+	{ "57P",   DNA_E_DB_UNAVAILABLE },   /* admin/crash shutdown, cannot connect now */
+	{ "58",    DNA_E_DB_UNAVAILABLE },   /* system error */
+	{ "40",    DNA_E_DB_UNAVAILABLE },   /* serialization failure, deadlock: retry */
+};
+
+struct db {
+	const struct config *cfg;
+	PGconn              *conn;
+};
+
+struct db *
+db_new(const struct config *cfg)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db != NULL)
+		db->cfg = cfg;
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db);
+}
+
+enum dna_err
+db_map_error(const char *sqlstate, bool conn_bad, struct dna_fail *f)
+{
+	size_t i;
+
+	if (conn_bad)
+		return fail_set(f, DNA_E_DB_UNAVAILABLE, NULL);
+	if (sqlstate != NULL)
+		for (i = 0; i < sizeof(db_states) / sizeof(db_states[0]); i++)
+			if (strncmp(sqlstate, db_states[i].prefix,
+			    strlen(db_states[i].prefix)) == 0)
+				return fail_set(f, db_states[i].err, NULL);
+	return fail_set(f, DNA_E_INTERNAL, NULL);
+}
+
+/* Opens a connection with our application name and connect timeout; the
+ * configured string may override neither of the keywords that follow it. */
+static PGconn *
+db_open(const struct config *cfg)
+{
+	char timeout[16];
+	const char *keys[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	const char *vals[] = { cfg->database_url, timeout, "dnadb", NULL };
+
+	snprintf(timeout, sizeof(timeout), "%ld", cfg->connect_timeout_s);
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/* Sets the session's statement timeout and prepares every statement.
+ * Returns false (and logs why) if any of it fails. */
+static bool
+db_setup(struct db *db)
+{
+	PGresult *res;
+	char ms[24];
+	const char *p[1] = { ms };
+	int i;
+	bool ok;
+
+	snprintf(ms, sizeof(ms), "%ld", db->cfg->statement_timeout_ms);
+	res = PQexecParams(db->conn,
+	    "SELECT set_config('statement_timeout', $1::text, false)",
+	    1, NULL, p, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		log_msg("error", NULL, "db: cannot set statement_timeout: %s",
+		    PQerrorMessage(db->conn));
+	PQclear(res);
+	for (i = 0; ok && i < DB_STMT__MAX; i++) {
+		res = PQprepare(db->conn, db_stmts[i].name, db_stmts[i].sql,
+		    db_stmts[i].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_msg("error", NULL, "db: cannot prepare %s: %s",
+			    db_stmts[i].name, PQerrorMessage(db->conn));
+			ok = false;
+		}
+		PQclear(res);
+	}
+	return ok;
+}
+
+enum dna_err
+db_ready(struct db *db, struct dna_fail *f)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return DNA_OK;
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	db->conn = db_open(db->cfg);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		log_msg("error", NULL, "db: cannot connect: %s",
+		    db->conn != NULL ? PQerrorMessage(db->conn) : "out of memory");
+		goto fail;
+	}
+	if (!db_setup(db))
+		goto fail;
+	log_msg("info", NULL, "db: connected, %d statements prepared",
+	    (int)DB_STMT__MAX);
+	return DNA_OK;
+fail:
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	return fail_set(f, DNA_E_DB_UNAVAILABLE, NULL);
+}
+
+PGresult *
+db_exec(struct db *db, enum db_stmt s, int n, const char *const *values,
+    struct dna_fail *f)
+{
+	const struct db_stmt_row *st = &db_stmts[s];
+	PGresult *res;
+	ExecStatusType rs;
+	int attempt;
+	bool bad;
+
+	if (n != st->nparams) {
+		log_msg("error", NULL, "db: %s takes %d parameters, got %d",
+		    st->name, st->nparams, n);
+		fail_set(f, DNA_E_INTERNAL, NULL);
+		return NULL;
+	}
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_ready(db, f) != DNA_OK)
+			return NULL;
+		res = PQexecPrepared(db->conn, st->name, n, values, NULL, NULL, 0);
+		rs = PQresultStatus(res);
+		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK)
+			return res;
+		bad = PQstatus(db->conn) != CONNECTION_OK;
+		if (!(bad && st->readonly && attempt == 0)) {
+			const char *state = res != NULL ?
+			    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+			db_map_error(state, bad, f);
+			if (f->err == DNA_E_INTERNAL || f->err == DNA_E_DB_UNAVAILABLE)
+				log_msg("error", NULL, "db: %s failed (%s): %s",
+				    st->name, state != NULL ? state : "no sqlstate",
+				    PQerrorMessage(db->conn));
+			PQclear(res);
+			return NULL;
+		}
+		log_msg("warn", NULL, "db: connection lost during %s; reconnecting",
+		    st->name);
+		PQclear(res);
+	}
+	return NULL;
+}
+
+PGconn *
+db_connect_cli(const struct config *cfg, char *err, size_t errsz)
+{
+	PGconn *conn = db_open(cfg);
+
+	if (conn == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(err, errsz, "%s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}

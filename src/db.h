@@ -1,0 +1,58 @@
+/*
+ * db.h: the worker's PostgreSQL connection. One connection per worker
+ * process, opened lazily and re-opened after a loss; every statement is
+ * static SQL prepared once per connection and run with out-of-line
+ * parameters. SQLSTATEs are mapped to the error enum here and nowhere else.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "config.h"
+#include "dnadb.h"
+
+enum db_stmt {
+	DB_PING,        /* () */
+	DB_ADD,         /* (sequence) -> id, length, created_at; 0 rows if stored */
+	DB_FIND,        /* (sequence) -> id */
+	DB_GET,         /* (id) -> id, sequence, length, created_at */
+	DB_SCAN,        /* (minlen, maxlen, after_len, after_id, batch) -> id, sequence, length */
+	DB_FETCH_IDS,   /* (id[]) -> id, sequence, length */
+	DB_STMT__MAX
+};
+
+struct db;
+
+/* Makes a handle for cfg (borrowed; must outlive the handle). Does not
+ * connect. NULL without memory. Free with db_free(). */
+struct db *db_new(const struct config *cfg);
+void db_free(struct db *db);
+
+/* Makes sure the connection is up and the statements are prepared,
+ * connecting or resetting as needed. DNA_E_DB_UNAVAILABLE if not. */
+enum dna_err db_ready(struct db *db, struct dna_fail *f);
+
+/*
+ * Runs a prepared statement with n text parameters (values[i] NUL
+ * terminated; NULL is SQL NULL). Returns a result with PGRES_TUPLES_OK or
+ * PGRES_COMMAND_OK that the caller frees with PQclear(), or NULL with f
+ * set. A read-only statement that meets a lost connection is retried once
+ * on a fresh one; a write is never retried, since whether it committed is
+ * unknown: it fails with DNA_E_DB_UNAVAILABLE.
+ */
+PGresult *db_exec(struct db *db, enum db_stmt s, int n,
+    const char *const *values, struct dna_fail *f);
+
+/* Maps a failed result (or, when res is NULL, the connection state) to an
+ * error, filling f. Exposed for tests of the mapping. */
+enum dna_err db_map_error(const char *sqlstate, bool conn_bad,
+    struct dna_fail *f);
+
+/* Connects for the command line (migrations): returns an open connection
+ * the caller closes with PQfinish(), or NULL with a message in err. */
+PGconn *db_connect_cli(const struct config *cfg, char *err, size_t errsz);
+
+#endif /* DB_H */

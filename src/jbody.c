@@ -1,0 +1,155 @@
+/*
+ * jbody.c: strict JSON request bodies; see jbody.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jbody.h"
+#include "valid.h"
+
+static bool
+jbody_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+enum dna_err
+jbody_parse(const char *body, size_t len, const char *const *allowed,
+    size_t nallowed, json_object **out, struct dna_fail *f)
+{
+	struct json_tokener *tok = NULL;
+	json_object *obj = NULL;
+	enum json_tokener_error jerr;
+	size_t end, i;
+	enum dna_err rc = DNA_OK;
+
+	*out = NULL;
+	if (len == 0) {
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "the request body is empty; send a JSON object");
+		return DNA_E_INVALID_JSON;
+	}
+	if (len > (size_t)0x7fffffff) {
+		fail_set(f, DNA_E_INVALID_JSON, "the request body is too large");
+		return DNA_E_INVALID_JSON;
+	}
+	if ((tok = json_tokener_new_ex(DNA_JSON_DEPTH)) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (obj == NULL || jerr != json_tokener_success) {
+		if (jerr == json_tokener_continue)
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "the JSON text ends early (at byte %zu)", len);
+		else
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "invalid JSON at byte %zu: %s", end,
+			    json_tokener_error_desc(jerr));
+		fail_int(f, "offset", (long long)(jerr == json_tokener_continue ?
+		    len : end));
+		rc = DNA_E_INVALID_JSON;
+		goto out;
+	}
+	for (i = end; i < len; i++)
+		if (!jbody_is_ws(body[i])) {
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "unexpected data after the JSON value at byte %zu", i);
+			fail_int(f, "offset", (long long)i);
+			rc = DNA_E_INVALID_JSON;
+			goto out;
+		}
+	if (!json_object_is_type(obj, json_type_object)) {
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "the body must be a JSON object, not %s",
+		    json_type_to_name(json_object_get_type(obj)));
+		rc = DNA_E_INVALID_JSON;
+		goto out;
+	}
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		for (i = 0; i < nallowed; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (i == nallowed) {
+			char shown[48];
+			size_t k, n = strlen(key);
+			if (n > 40)
+				n = 40;
+			for (k = 0; k < n; k++)
+				shown[k] = ((unsigned char)key[k] >= 0x20 &&
+				    (unsigned char)key[k] < 0x7f && key[k] != '"' &&
+				    key[k] != '\\') ? key[k] : '?';
+			shown[n] = '\0';
+			fail_set(f, DNA_E_UNKNOWN_FIELD,
+			    "unknown member '%s'; this endpoint takes only the documented members",
+			    shown);
+			fail_str(f, "field", shown);
+			rc = DNA_E_UNKNOWN_FIELD;
+			goto out;
+		}
+	}
+	*out = obj;
+	obj = NULL;
+out:
+	if (obj != NULL)
+		json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
+}
+
+enum dna_err
+jbody_add(const char *body, size_t len, size_t maxlen, char **seq,
+    size_t *seqlen, struct dna_fail *f)
+{
+	static const char *const allowed[] = { "sequence" };
+	json_object *obj = NULL, *js;
+	const char *s;
+	char *copy = NULL;
+	size_t n;
+	enum dna_err rc;
+
+	*seq = NULL;
+	*seqlen = 0;
+	rc = jbody_parse(body, len, allowed, 1, &obj, f);
+	if (rc != DNA_OK)
+		return rc;
+	if (!json_object_object_get_ex(obj, "sequence", &js)) {
+		fail_set(f, DNA_E_MISSING_FIELD,
+		    "the member \"sequence\" is required");
+		fail_str(f, "field", "sequence");
+		rc = DNA_E_MISSING_FIELD;
+		goto out;
+	}
+	if (!json_object_is_type(js, json_type_string)) {
+		fail_set(f, DNA_E_INVALID_SEQUENCE,
+		    "sequence: must be a JSON string, not %s",
+		    json_type_to_name(json_object_get_type(js)));
+		fail_str(f, "field", "sequence");
+		rc = DNA_E_INVALID_SEQUENCE;
+		goto out;
+	}
+	/* js is borrowed from obj; the length json-c reports is the truth
+	 * (an escaped \u0000 would end a strlen early). */
+	s = json_object_get_string(js);
+	n = (size_t)json_object_get_string_len(js);
+	if ((copy = malloc(n + 1)) == NULL) {
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+		goto out;
+	}
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	rc = valid_dna(copy, n, maxlen, DNA_E_INVALID_SEQUENCE, "field",
+	    "sequence", f);
+	if (rc != DNA_OK)
+		goto out;
+	*seq = copy;
+	*seqlen = n;
+	copy = NULL;
+out:
+	free(copy);
+	json_object_put(obj);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/*
+ * route.c: the route table; see route.h.
+ */
+#include <string.h>
+
+#include "route.h"
+
+#define M(x) (1u << (x))
+
+struct route_row {
+	const char *prefix;   /* the path, or the part before the argument */
+	bool        has_arg;  /* one more non-empty segment follows */
+	unsigned    methods;  /* bit set of enum method */
+	const char *allow;    /* the Allow header */
+};
+
+static const struct route_row route_table[ROUTE__MAX] = {
+	[ROUTE_HEALTH]    = { "/api/health", false,
+	    M(METHOD_GET) | M(METHOD_HEAD), "GET, HEAD" },
+	[ROUTE_SEQUENCES] = { "/api/sequences", false,
+	    M(METHOD_POST), "POST" },
+	[ROUTE_SEQUENCE]  = { "/api/sequences/", true,
+	    M(METHOD_GET) | M(METHOD_HEAD), "GET, HEAD" },
+	[ROUTE_SEARCH]    = { "/api/search", false,
+	    M(METHOD_GET) | M(METHOD_HEAD), "GET, HEAD" },
+};
+
+static const char *const method_names[METHOD__MAX] = {
+	[METHOD_GET] = "GET",
+	[METHOD_HEAD] = "HEAD",
+	[METHOD_POST] = "POST",
+	[METHOD_PUT] = "PUT",
+	[METHOD_PATCH] = "PATCH",
+	[METHOD_DELETE] = "DELETE",
+	[METHOD_OPTIONS] = "OPTIONS",
+	[METHOD_OTHER] = "OTHER",
+};
+
+enum method
+route_method(const char *name)
+{
+	int i;
+
+	if (name == NULL)
+		return METHOD_OTHER;
+	for (i = 0; i < METHOD_OTHER; i++)
+		if (strcmp(name, method_names[i]) == 0)
+			return (enum method)i;
+	return METHOD_OTHER;
+}
+
+const char *
+route_method_name(enum method m)
+{
+	if ((int)m < 0 || m >= METHOD__MAX)
+		m = METHOD_OTHER;
+	return method_names[m];
+}
+
+const char *
+route_allow(enum route r)
+{
+	return route_table[r].allow;
+}
+
+bool
+route_allows(enum route r, enum method m)
+{
+	return (route_table[r].methods & M(m)) != 0;
+}
+
+enum route_result
+route_match(enum method m, const char *path, enum route *r,
+    const char **arg, size_t *arglen)
+{
+	size_t plen, i, n;
+	const char *rest;
+
+	*arg = NULL;
+	*arglen = 0;
+	if (path == NULL)
+		return ROUTE_NO_PATH;
+	for (i = 0; i < ROUTE__MAX; i++) {
+		const struct route_row *row = &route_table[i];
+		plen = strlen(row->prefix);
+		if (strncmp(path, row->prefix, plen) != 0)
+			continue;
+		rest = path + plen;
+		if (row->has_arg) {
+			n = strlen(rest);
+			if (n == 0 || memchr(rest, '/', n) != NULL)
+				continue;
+			*arg = rest;
+			*arglen = n;
+		} else if (*rest != '\0')
+			continue;
+		*r = (enum route)i;
+		return route_allows(*r, m) ? ROUTE_OK : ROUTE_NO_METHOD;
+	}
+	return ROUTE_NO_PATH;
+}

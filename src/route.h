@@ -1,0 +1,59 @@
+/*
+ * route.h: the API's paths and methods, as tables. route_match() maps a
+ * request's method and path to one route and says which methods the path
+ * allows; the handler for each route lives in api.c, indexed by the same
+ * enum.
+ */
+#ifndef ROUTE_H
+#define ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum method {
+	METHOD_GET,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_PATCH,
+	METHOD_DELETE,
+	METHOD_OPTIONS,
+	METHOD_OTHER,
+	METHOD__MAX
+};
+
+enum route {
+	ROUTE_HEALTH,     /* /api/health */
+	ROUTE_SEQUENCES,  /* /api/sequences */
+	ROUTE_SEQUENCE,   /* /api/sequences/{id} */
+	ROUTE_SEARCH,     /* /api/search */
+	ROUTE__MAX
+};
+
+enum route_result {
+	ROUTE_OK,            /* route and method match */
+	ROUTE_NO_PATH,       /* no such path: 404 */
+	ROUTE_NO_METHOD      /* path exists, method does not: 405 */
+};
+
+/* Maps an HTTP method name to the enum (METHOD_OTHER if unknown). */
+enum method route_method(const char *name);
+
+/* The name of a method, e.g. "GET". */
+const char *route_method_name(enum method m);
+
+/*
+ * Matches path (NUL-terminated, already normalised by nginx) and method.
+ * On ROUTE_OK and ROUTE_NO_METHOD, *r is the route; for a route with a
+ * path argument ({id}), *arg and *arglen point into path (borrowed).
+ */
+enum route_result route_match(enum method m, const char *path,
+    enum route *r, const char **arg, size_t *arglen);
+
+/* The Allow header value of a route, e.g. "GET, HEAD". */
+const char *route_allow(enum route r);
+
+/* True if the route answers method m (HEAD where GET is allowed). */
+bool route_allows(enum route r, enum method m);
+
+#endif /* ROUTE_H */

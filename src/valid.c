@@ -1,0 +1,98 @@
+/*
+ * valid.c: validation of DNA strings and decimal integers; see valid.h.
+ */
+#include <string.h>
+
+#include "valid.h"
+
+/* Upper-case base for each byte, 0 for a byte that is not a base. A table
+ * rather than a chain of ifs: one load per byte, and the rule is visible. */
+static const unsigned char dna_fold[256] = {
+	['A'] = 'A', ['C'] = 'C', ['G'] = 'G', ['T'] = 'T',
+	['a'] = 'A', ['c'] = 'C', ['g'] = 'G', ['t'] = 'T',
+};
+
+size_t
+valid_dna_scan(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (dna_fold[(unsigned char)s[i]] == 0)
+			return i;
+	return len;
+}
+
+/* Describes a byte for an error message: printable ASCII as itself, other
+ * bytes as a hex escape. out must hold at least 8 bytes. */
+static void
+valid_describe_byte(unsigned char c, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\') {
+		out[0] = (char)c;
+		out[1] = '\0';
+	} else if (outsz >= 5) {
+		out[0] = '\\';
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 15];
+		out[4] = '\0';
+	}
+}
+
+enum dna_err
+valid_dna(char *s, size_t len, size_t maxlen, enum dna_err err,
+    const char *nameKey, const char *name, struct dna_fail *f)
+{
+	char what[8];
+	size_t bad, i;
+
+	if (len == 0) {
+		fail_set(f, err, "%s: must hold at least one base (A, C, G or T)", name);
+		fail_str(f, nameKey, name);
+		return err;
+	}
+	if (len > maxlen) {
+		fail_set(f, err == DNA_E_INVALID_SEQUENCE ?
+		    DNA_E_SEQUENCE_TOO_LONG : err,
+		    "%s: %zu bases is more than the maximum of %zu", name, len, maxlen);
+		fail_str(f, nameKey, name);
+		fail_int(f, "length", (long long)len);
+		fail_int(f, "max_length", (long long)maxlen);
+		return f->err;
+	}
+	bad = valid_dna_scan(s, len);
+	if (bad < len) {
+		valid_describe_byte((unsigned char)s[bad], what, sizeof(what));
+		fail_set(f, err, "%s: '%s' at position %zu is not one of A, C, G, T",
+		    name, what, bad + 1);
+		fail_str(f, nameKey, name);
+		fail_int(f, "position", (long long)bad + 1);
+		return err;
+	}
+	for (i = 0; i < len; i++)
+		s[i] = (char)dna_fold[(unsigned char)s[i]];
+	return DNA_OK;
+}
+
+bool
+valid_uint(const char *s, size_t len, long long min, long long max,
+    long long *out)
+{
+	long long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 18)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}

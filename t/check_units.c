@@ -1,0 +1,497 @@
+/*
+ * check_units.c: unit tests of the input-facing modules: validation,
+ * JSON bodies, query strings, cursors, routing, configuration and the
+ * error table. One behaviour per test case.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "buf.h"
+#include "config.h"
+#include "cursor.h"
+#include "db.h"
+#include "dnadb.h"
+#include "jbody.h"
+#include "qs.h"
+#include "route.h"
+#include "valid.h"
+
+/* --- valid ---------------------------------------------------------- */
+
+START_TEST(test_valid_dna_folds_case)
+{
+	char s[] = "acGTtgCA";
+	struct dna_fail f;
+
+	fail_init(&f);
+	ck_assert_int_eq(valid_dna(s, 8, 100, DNA_E_INVALID_SEQUENCE, "field",
+	    "sequence", &f), DNA_OK);
+	ck_assert_str_eq(s, "ACGTTGCA");
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_valid_dna_reports_first_bad_position)
+{
+	char s[] = "ACGNXT";
+	struct dna_fail f;
+
+	fail_init(&f);
+	ck_assert_int_eq(valid_dna(s, 6, 100, DNA_E_INVALID_SEQUENCE, "field",
+	    "sequence", &f), DNA_E_INVALID_SEQUENCE);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(f.details,
+	    "position")), 4);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(f.details,
+	    "field")), "sequence");
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_valid_dna_rejects_embedded_nul)
+{
+	char s[] = { 'A', 'C', '\0', 'G' };
+	struct dna_fail f;
+
+	fail_init(&f);
+	ck_assert_int_eq(valid_dna(s, 4, 100, DNA_E_INVALID_SEQUENCE, "field",
+	    "sequence", &f), DNA_E_INVALID_SEQUENCE);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(f.details,
+	    "position")), 3);
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_valid_dna_rejects_iupac_and_space)
+{
+	static const char *bad[] = { "N", "ACGU", "AC GT", "R", "acgt\n", "-" };
+	struct dna_fail f;
+	size_t i;
+	char s[16];
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fail_init(&f);
+		snprintf(s, sizeof(s), "%s", bad[i]);
+		ck_assert_msg(valid_dna(s, strlen(s), 100, DNA_E_INVALID_SEQUENCE,
+		    "field", "sequence", &f) == DNA_E_INVALID_SEQUENCE, "%s", bad[i]);
+		fail_clear(&f);
+	}
+}
+END_TEST
+
+START_TEST(test_valid_dna_empty_is_invalid)
+{
+	char s[1] = "";
+	struct dna_fail f;
+
+	fail_init(&f);
+	ck_assert_int_eq(valid_dna(s, 0, 100, DNA_E_INVALID_SEQUENCE, "field",
+	    "sequence", &f), DNA_E_INVALID_SEQUENCE);
+	ck_assert_ptr_null(json_object_object_get(f.details, "position"));
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_valid_dna_too_long)
+{
+	char s[] = "ACGTA";
+	struct dna_fail f;
+
+	fail_init(&f);
+	ck_assert_int_eq(valid_dna(s, 5, 4, DNA_E_INVALID_SEQUENCE, "field",
+	    "sequence", &f), DNA_E_SEQUENCE_TOO_LONG);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(f.details,
+	    "max_length")), 4);
+	fail_clear(&f);
+	fail_init(&f);
+	ck_assert_int_eq(valid_dna(s, 5, 4, DNA_E_INVALID_PARAMETER, "parameter",
+	    "q", &f), DNA_E_INVALID_PARAMETER);
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_valid_uint_ranges_and_syntax)
+{
+	long long v;
+
+	ck_assert(valid_uint("0", 1, 0, 10, &v) && v == 0);
+	ck_assert(valid_uint("10", 2, 0, 10, &v) && v == 10);
+	ck_assert(valid_uint("007", 3, 0, 10, &v) && v == 7);
+	ck_assert(!valid_uint("11", 2, 0, 10, &v));
+	ck_assert(!valid_uint("", 0, 0, 10, &v));
+	ck_assert(!valid_uint("-1", 2, 0, 10, &v));
+	ck_assert(!valid_uint("+1", 2, 0, 10, &v));
+	ck_assert(!valid_uint(" 1", 2, 0, 10, &v));
+	ck_assert(!valid_uint("1 ", 2, 0, 10, &v));
+	ck_assert(!valid_uint("1.5", 3, 0, 10, &v));
+	ck_assert(!valid_uint("0x1", 3, 0, 10, &v));
+	ck_assert(!valid_uint("1234567890123456789", 19, 0, 999999999999999999LL, &v));
+	ck_assert(valid_uint("999999999999999999", 18, 0, 999999999999999999LL, &v));
+}
+END_TEST
+
+/* --- jbody ---------------------------------------------------------- */
+
+static enum dna_err
+add(const char *body, char **seq, size_t *len, struct dna_fail *f)
+{
+	fail_init(f);
+	return jbody_add(body, strlen(body), 1000, seq, len, f);
+}
+
+START_TEST(test_jbody_accepts_and_folds)
+{
+	struct dna_fail f;
+	char *seq;
+	size_t len;
+
+	ck_assert_int_eq(add(" {\"sequence\": \"acgt\"}\n", &seq, &len, &f), DNA_OK);
+	ck_assert_str_eq(seq, "ACGT");
+	ck_assert_uint_eq(len, 4);
+	free(seq);
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_jbody_invalid_json_cases)
+{
+	static const char *bad[] = {
+		"", "{", "{\"sequence\": \"ACGT\"", "{\"sequence\": \"ACGT\"} x",
+		"{\"sequence\": \"ACGT\"}{}", "[\"ACGT\"]", "\"ACGT\"", "12",
+		"null", "{'sequence': 'ACGT'}", "{\"sequence\": \"ACGT\",}",
+		"{\"a\":[[[[[[[[[[1]]]]]]]]]]}", "\xef\xbb\xbf{}",
+		"{\"sequence\": \"AC\xff\"}",
+	};
+	struct dna_fail f;
+	char *seq;
+	size_t len, i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(add(bad[i], &seq, &len, &f) == DNA_E_INVALID_JSON,
+		    "case %zu: %s gave %s", i, bad[i], dna_err_code(f.err));
+		ck_assert_ptr_null(seq);
+		fail_clear(&f);
+	}
+}
+END_TEST
+
+START_TEST(test_jbody_missing_and_unknown_fields)
+{
+	struct dna_fail f;
+	char *seq;
+	size_t len;
+
+	ck_assert_int_eq(add("{}", &seq, &len, &f), DNA_E_MISSING_FIELD);
+	fail_clear(&f);
+	ck_assert_int_eq(add("{\"sequence\": \"A\", \"name\": 1}", &seq, &len, &f),
+	    DNA_E_UNKNOWN_FIELD);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(f.details,
+	    "field")), "name");
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_jbody_sequence_type_and_nul)
+{
+	struct dna_fail f;
+	char *seq;
+	size_t len;
+
+	ck_assert_int_eq(add("{\"sequence\": 12}", &seq, &len, &f),
+	    DNA_E_INVALID_SEQUENCE);
+	fail_clear(&f);
+	ck_assert_int_eq(add("{\"sequence\": \"AC\\u0000GT\"}", &seq, &len, &f),
+	    DNA_E_INVALID_SEQUENCE);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(f.details,
+	    "position")), 3);
+	fail_clear(&f);
+	ck_assert_int_eq(add("{\"sequence\": \"\"}", &seq, &len, &f),
+	    DNA_E_INVALID_SEQUENCE);
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_jbody_depth_limit)
+{
+	struct dna_fail f;
+	json_object *o;
+	const char *ok = "{\"a\":[[[[[[1]]]]]]}";      /* depth 7 */
+	const char *deep = "{\"a\":[[[[[[[[1]]]]]]]]}"; /* depth 9 */
+	const char *const allowed[] = { "a" };
+
+	fail_init(&f);
+	ck_assert_int_eq(jbody_parse(ok, strlen(ok), allowed, 1, &o, &f), DNA_OK);
+	json_object_put(o);
+	ck_assert_int_eq(jbody_parse(deep, strlen(deep), allowed, 1, &o, &f),
+	    DNA_E_INVALID_JSON);
+	fail_clear(&f);
+}
+END_TEST
+
+/* --- qs ------------------------------------------------------------- */
+
+START_TEST(test_qs_decodes_and_rejects)
+{
+	struct qs_param p[2] = { { "q", NULL, 0 }, { "limit", NULL, 0 } };
+	struct dna_fail f;
+	const char *s;
+
+	fail_init(&f);
+	s = "q=AC%47t&limit=5";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_OK);
+	ck_assert_str_eq(p[0].value, "ACGt");
+	ck_assert_str_eq(p[1].value, "5");
+	qs_free(p, 2);
+
+	s = "q=A&q=C";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_E_INVALID_PARAMETER);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(f.details,
+	    "parameter")), "q");
+	qs_free(p, 2);
+	fail_clear(&f);
+
+	s = "foo=1";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_E_INVALID_PARAMETER);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(f.details,
+	    "parameter")), "foo");
+	qs_free(p, 2);
+	fail_clear(&f);
+
+	s = "q=%4";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_E_INVALID_PARAMETER);
+	qs_free(p, 2);
+	fail_clear(&f);
+	s = "q=%zz";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_E_INVALID_PARAMETER);
+	qs_free(p, 2);
+	fail_clear(&f);
+
+	s = "&&q=A&";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_OK);
+	ck_assert_str_eq(p[0].value, "A");
+	ck_assert_ptr_null(p[1].value);
+	qs_free(p, 2);
+
+	s = "q=A%00C";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 2, &f), DNA_OK);
+	ck_assert_uint_eq(p[0].len, 3);
+	qs_free(p, 2);
+	fail_clear(&f);
+}
+END_TEST
+
+/* --- cursor --------------------------------------------------------- */
+
+START_TEST(test_cursor_round_trip)
+{
+	struct cursor c = { 7, 123456789012LL, 0 }, d;
+	char text[DNA_CURSOR_MAX + 1];
+	size_t n;
+
+	c.fp = cursor_fingerprint("ACGT", 4, 7);
+	n = cursor_encode(&c, text);
+	ck_assert_uint_eq(n, strlen(text));
+	ck_assert_uint_le(n, DNA_CURSOR_MAX);
+	ck_assert(strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n);
+	ck_assert(cursor_decode(text, n, &d));
+	ck_assert_uint_eq(d.distance, 7);
+	ck_assert_int_eq(d.id, 123456789012LL);
+	ck_assert(d.fp == c.fp);
+}
+END_TEST
+
+START_TEST(test_cursor_rejects_garbage_and_tampering)
+{
+	struct cursor c = { 1, 5, 42 }, d;
+	char text[DNA_CURSOR_MAX + 1];
+	size_t n;
+
+	ck_assert(!cursor_decode("", 0, &d));
+	ck_assert(!cursor_decode("abc", 3, &d));
+	ck_assert(!cursor_decode("!!!!", 4, &d));
+	ck_assert(!cursor_decode("YzEuMS4x", 8, &d)); /* "c1.1.1" without fp */
+	n = cursor_encode(&c, text);
+	text[n - 1] = text[n - 1] == 'A' ? 'B' : 'A';
+	/* A changed last character either fails or decodes to another value. */
+	if (cursor_decode(text, n, &d))
+		ck_assert(d.fp != c.fp || d.id != c.id || d.distance != c.distance);
+}
+END_TEST
+
+START_TEST(test_cursor_fingerprint_depends_on_query_and_k)
+{
+	ck_assert(cursor_fingerprint("ACGT", 4, 1) != cursor_fingerprint("ACGT", 4, 2));
+	ck_assert(cursor_fingerprint("ACGT", 4, 1) != cursor_fingerprint("ACGA", 4, 1));
+	ck_assert(cursor_fingerprint("ACGT", 4, 1) == cursor_fingerprint("ACGT", 4, 1));
+}
+END_TEST
+
+/* --- route ---------------------------------------------------------- */
+
+START_TEST(test_route_table)
+{
+	enum route r;
+	const char *arg;
+	size_t n;
+
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/health", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(r, ROUTE_HEALTH);
+	ck_assert_int_eq(route_match(METHOD_HEAD, "/api/health", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(route_match(METHOD_POST, "/api/sequences", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(r, ROUTE_SEQUENCES);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences", &r, &arg, &n), ROUTE_NO_METHOD);
+	ck_assert_str_eq(route_allow(r), "POST");
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/42", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(r, ROUTE_SEQUENCE);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(memcmp(arg, "42", 2) == 0);
+	ck_assert_int_eq(route_match(METHOD_DELETE, "/api/sequences/42", &r, &arg, &n), ROUTE_NO_METHOD);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/", &r, &arg, &n), ROUTE_NO_PATH);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/1/2", &r, &arg, &n), ROUTE_NO_PATH);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/searchx", &r, &arg, &n), ROUTE_NO_PATH);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/search", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/health/", &r, &arg, &n), ROUTE_NO_PATH);
+	ck_assert_int_eq(route_match(METHOD_GET, NULL, &r, &arg, &n), ROUTE_NO_PATH);
+	ck_assert_int_eq(route_method("GET"), METHOD_GET);
+	ck_assert_int_eq(route_method("get"), METHOD_OTHER);
+	ck_assert_int_eq(route_method("BREW"), METHOD_OTHER);
+}
+END_TEST
+
+/* --- config, errors, buf ------------------------------------------- */
+
+START_TEST(test_config_file_env_and_errors)
+{
+	char path[] = "/tmp/dnadb-check-XXXXXX", err[256];
+	struct config cfg;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs("# comment\n\nworkers = 3\n  max_distance=10  \n"
+	    "database_url = host=/tmp dbname=x\n", fp);
+	fclose(fp);
+	unsetenv("DNADB_WORKERS");
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.workers, 3);
+	ck_assert_int_eq(cfg.max_distance, 10);
+	ck_assert_int_eq(cfg.max_sequence_length, DNA_SEQ_LEN_DEFAULT);
+	ck_assert_str_eq(cfg.database_url, "host=/tmp dbname=x");
+	setenv("DNADB_WORKERS", "5", 1);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.workers, 5);
+	setenv("DNADB_WORKERS", "0", 1);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "DNADB_WORKERS"));
+	unsetenv("DNADB_WORKERS");
+
+	fp = fopen(path, "w");
+	fputs("workers = 2\nmax_distanse = 3\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ":2: unknown key 'max_distanse'"));
+	fp = fopen(path, "w");
+	fputs("max_distance = 256\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+	fp = fopen(path, "w");
+	fputs("max_distance = 12abc\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+	unlink(path);
+	ck_assert_int_eq(config_load(path, &cfg, err, sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(test_err_table_statuses)
+{
+	ck_assert_str_eq(dna_err_code(DNA_E_INVALID_JSON), "invalid_json");
+	ck_assert_int_eq(dna_err_status(DNA_E_INVALID_JSON), 400);
+	ck_assert_int_eq(dna_err_status(DNA_E_NOT_FOUND), 404);
+	ck_assert_int_eq(dna_err_status(DNA_E_METHOD_NOT_ALLOWED), 405);
+	ck_assert_int_eq(dna_err_status(DNA_E_DUPLICATE), 409);
+	ck_assert_int_eq(dna_err_status(DNA_E_BODY_TOO_LARGE), 413);
+	ck_assert_int_eq(dna_err_status(DNA_E_UNSUPPORTED_MEDIA_TYPE), 415);
+	ck_assert_int_eq(dna_err_status(DNA_E_DB_UNAVAILABLE), 503);
+	ck_assert_int_eq(dna_err_status((enum dna_err)9999), 500);
+}
+END_TEST
+
+START_TEST(test_db_sqlstate_mapping)
+{
+	struct dna_fail f;
+
+	fail_init(&f);
+	ck_assert_int_eq(db_map_error("23505", false, &f), DNA_E_DUPLICATE);
+	ck_assert_int_eq(db_map_error("23P01", false, &f), DNA_E_DUPLICATE);
+	ck_assert_int_eq(db_map_error("57014", false, &f), DNA_E_TIMEOUT);
+	ck_assert_int_eq(db_map_error("08006", false, &f), DNA_E_DB_UNAVAILABLE);
+	ck_assert_int_eq(db_map_error("57P01", false, &f), DNA_E_DB_UNAVAILABLE);
+	ck_assert_int_eq(db_map_error("42601", false, &f), DNA_E_INTERNAL);
+	ck_assert_int_eq(db_map_error(NULL, true, &f), DNA_E_DB_UNAVAILABLE);
+	ck_assert_int_eq(db_map_error(NULL, false, &f), DNA_E_INTERNAL);
+	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_buf_respects_max)
+{
+	struct buf b;
+
+	buf_init(&b, 8);
+	ck_assert(buf_append(&b, "abcd", 4));
+	ck_assert(buf_printf(&b, "%d", 1234));
+	ck_assert(!buf_append(&b, "x", 1));
+	ck_assert(!buf_printf(&b, "%s", "y"));
+	ck_assert_uint_eq(b.len, 8);
+	ck_assert_str_eq(b.p, "abcd1234");
+	buf_free(&b);
+}
+END_TEST
+
+static Suite *
+units_suite(void)
+{
+	Suite *s = suite_create("units");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_valid_dna_folds_case);
+	tcase_add_test(tc, test_valid_dna_reports_first_bad_position);
+	tcase_add_test(tc, test_valid_dna_rejects_embedded_nul);
+	tcase_add_test(tc, test_valid_dna_rejects_iupac_and_space);
+	tcase_add_test(tc, test_valid_dna_empty_is_invalid);
+	tcase_add_test(tc, test_valid_dna_too_long);
+	tcase_add_test(tc, test_valid_uint_ranges_and_syntax);
+	tcase_add_test(tc, test_jbody_accepts_and_folds);
+	tcase_add_test(tc, test_jbody_invalid_json_cases);
+	tcase_add_test(tc, test_jbody_missing_and_unknown_fields);
+	tcase_add_test(tc, test_jbody_sequence_type_and_nul);
+	tcase_add_test(tc, test_jbody_depth_limit);
+	tcase_add_test(tc, test_qs_decodes_and_rejects);
+	tcase_add_test(tc, test_cursor_round_trip);
+	tcase_add_test(tc, test_cursor_rejects_garbage_and_tampering);
+	tcase_add_test(tc, test_cursor_fingerprint_depends_on_query_and_k);
+	tcase_add_test(tc, test_route_table);
+	tcase_add_test(tc, test_config_file_env_and_errors);
+	tcase_add_test(tc, test_err_table_statuses);
+	tcase_add_test(tc, test_db_sqlstate_mapping);
+	tcase_add_test(tc, test_buf_respects_max);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(units_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
