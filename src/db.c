@@ -147,6 +147,15 @@ db_setup(struct db *db)
 	return ok;
 }
 
+/* Closes the connection so that the next db_ready() opens a new one. */
+static void
+db_drop(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+}
+
 enum dna_err
 db_ready(struct db *db, struct dna_fail *f)
 {
@@ -182,6 +191,7 @@ db_exec(struct db *db, enum db_stmt s, int n, const char *const *values,
 	const struct db_stmt_row *st = &db_stmts[s];
 	PGresult *res;
 	ExecStatusType rs;
+	const char *state;
 	int attempt;
 	bool bad;
 
@@ -198,21 +208,28 @@ db_exec(struct db *db, enum db_stmt s, int n, const char *const *values,
 		rs = PQresultStatus(res);
 		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK)
 			return res;
-		bad = PQstatus(db->conn) != CONNECTION_OK;
+		state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		/* libpq reports a dropped connection without a SQLSTATE and
+		 * may leave PQstatus() at OK until the next call; the server
+		 * says 08xxx or 57P0x when it goes away. Any of these means the
+		 * connection is gone: drop it so that the next call reconnects. */
+		bad = PQstatus(db->conn) != CONNECTION_OK || state == NULL ||
+		    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
 		if (!(bad && st->readonly && attempt == 0)) {
-			const char *state = res != NULL ?
-			    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 			db_map_error(state, bad, f);
 			if (f->err == DNA_E_INTERNAL || f->err == DNA_E_DB_UNAVAILABLE)
 				log_msg("error", NULL, "db: %s failed (%s): %s",
 				    st->name, state != NULL ? state : "no sqlstate",
 				    PQerrorMessage(db->conn));
 			PQclear(res);
+			if (bad)
+				db_drop(db);
 			return NULL;
 		}
 		log_msg("warn", NULL, "db: connection lost during %s; reconnecting",
 		    st->name);
 		PQclear(res);
+		db_drop(db);
 	}
 	return NULL;
 }
