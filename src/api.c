@@ -1,6 +1,7 @@
 /*
  * api.c: the handlers of /api; see api.h and docs/api.md.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +115,9 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 			goto fail;
 		if (PQntuples(res) == 1) {
 			if (!valid_uint(PQgetvalue(res, 0, 0),
-			    (size_t)PQgetlength(res, 0, 0), 1, 999999999999999999LL, &id) ||
+			    (size_t)PQgetlength(res, 0, 0), 1, LLONG_MAX, &id) ||
 			    !valid_uint(PQgetvalue(res, 0, 1),
-			    (size_t)PQgetlength(res, 0, 1), 1, 999999999999999999LL, &len)) {
+			    (size_t)PQgetlength(res, 0, 1), 1, LLONG_MAX, &len)) {
 				fail_set(&f, DNA_E_INTERNAL, NULL);
 				goto fail;
 			}
@@ -130,7 +131,7 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		if ((res = db_exec(ctx->db, DB_FIND, 1, params, &f)) == NULL)
 			goto fail;
 		if (PQntuples(res) >= 1 && valid_uint(PQgetvalue(res, 0, 0),
-		    (size_t)PQgetlength(res, 0, 0), 1, 999999999999999999LL, &id)) {
+		    (size_t)PQgetlength(res, 0, 0), 1, LLONG_MAX, &id)) {
 			fail_set(&f, DNA_E_DUPLICATE,
 			    "this sequence is already stored as id %lld", id);
 			fail_int(&f, "id", id);
@@ -153,10 +154,10 @@ out:
 static bool
 api_id(const char *arg, size_t arglen, long long *id, struct dna_fail *f)
 {
-	if (valid_uint(arg, arglen, 1, 999999999999999999LL, id))
+	if (valid_uint(arg, arglen, 1, LLONG_MAX, id))
 		return true;
 	fail_set(f, DNA_E_INVALID_PARAMETER,
-	    "id: must be a positive integer of at most 18 digits");
+	    "id: must be a positive integer (at most 9223372036854775807)");
 	fail_str(f, "parameter", "id");
 	return false;
 }
@@ -182,7 +183,7 @@ api_get(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		goto fail;
 	}
 	if (!valid_uint(PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2), 1,
-	    999999999999999999LL, &len)) {
+	    LLONG_MAX, &len)) {
 		fail_set(&f, DNA_E_INTERNAL, NULL);
 		goto fail;
 	}
@@ -219,6 +220,79 @@ api_int_param(const struct qs_param *p, long long min, long long max,
 	return false;
 }
 
+/*
+ * Reads the parameters of POST /api/search from its JSON body into qp[],
+ * as text, so that GET and POST share one validation path. q and cursor
+ * are strings (cursor may be null), max_distance and limit integers.
+ * The values are owned by qp (qs_free releases them).
+ */
+static enum dna_err
+api_search_body(struct api_ctx *ctx, struct req *r, struct qs_param *qp,
+    size_t n, struct dna_fail *f)
+{
+	static const char *const allowed[QS__MAX] = {
+		[QS_Q] = "q", [QS_K] = "max_distance", [QS_LIMIT] = "limit",
+		[QS_CURSOR] = "cursor",
+	};
+	json_object *obj = NULL, *v;
+	const char *text;
+	char num[24];
+	size_t i, len;
+	enum dna_err rc;
+
+	if (!req_is_json(r)) {
+		fail_set(f, DNA_E_UNSUPPORTED_MEDIA_TYPE,
+		    "send the body as Content-Type: application/json");
+		return DNA_E_UNSUPPORTED_MEDIA_TYPE;
+	}
+	if ((rc = req_read_body(r, (size_t)ctx->cfg->max_body_bytes, f)) != DNA_OK)
+		return rc;
+	if ((rc = jbody_parse(r->body.p, r->body.len, allowed, QS__MAX, &obj, f))
+	    != DNA_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (!json_object_object_get_ex(obj, qp[i].name, &v) ||
+		    (i == QS_CURSOR && v == NULL))
+			continue;
+		if (i == QS_Q || i == QS_CURSOR) {
+			if (!json_object_is_type(v, json_type_string))
+				goto badtype;
+			text = json_object_get_string(v);
+			len = (size_t)json_object_get_string_len(v);
+		} else {
+			if (!json_object_is_type(v, json_type_int))
+				goto badtype;
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_object_get_int64(v));
+			text = num;
+			len = strlen(num);
+		}
+		if ((qp[i].value = malloc(len + 1)) == NULL) {
+			rc = fail_set(f, DNA_E_INTERNAL, NULL);
+			goto out;
+		}
+		memcpy(qp[i].value, text, len);
+		qp[i].value[len] = '\0';
+		qp[i].len = len;
+	}
+	rc = DNA_OK;
+	goto out;
+badtype:
+	fail_set(f, DNA_E_INVALID_PARAMETER, "%s: must be %s", qp[i].name,
+	    i == QS_Q ? "a string of bases" : i == QS_CURSOR ?
+	    "the next_cursor string of the previous page" : "an integer");
+	fail_str(f, "parameter", qp[i].name);
+	rc = DNA_E_INVALID_PARAMETER;
+out:
+	json_object_put(obj);
+	return rc;
+}
+
+/*
+ * GET /api/search?q=...&max_distance=...&limit=...&cursor=..., or the same
+ * parameters as a JSON object in POST /api/search (for queries too long
+ * for a URL).
+ */
 static void
 api_search(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
@@ -242,7 +316,10 @@ api_search(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	fail_init(&f);
 	memset(&page, 0, sizeof(page));
 	memset(&sq, 0, sizeof(sq));
-	if (qs_parse(r->query, strlen(r->query), qp, QS__MAX, &f) != DNA_OK)
+	if (r->method == METHOD_POST) {
+		if (api_search_body(ctx, r, qp, QS__MAX, &f) != DNA_OK)
+			goto fail;
+	} else if (qs_parse(r->query, strlen(r->query), qp, QS__MAX, &f) != DNA_OK)
 		goto fail;
 	if (qp[QS_Q].value == NULL) {
 		fail_set(&f, DNA_E_INVALID_PARAMETER,
@@ -341,7 +418,7 @@ api_dispatch(struct api_ctx *ctx, struct req *r)
 	enum route route;
 	const char *arg;
 	size_t arglen;
-	char allow[96];
+	char methods[64], allow[96];
 
 	switch (route_match(r->method, r->path, &route, &arg, &arglen)) {
 	case ROUTE_OK:
@@ -352,10 +429,11 @@ api_dispatch(struct api_ctx *ctx, struct req *r)
 		return;
 	case ROUTE_NO_METHOD:
 		fail_init(&f);
+		route_allow(route, methods, sizeof(methods));
 		fail_set(&f, DNA_E_METHOD_NOT_ALLOWED,
 		    "%s is not allowed here; allowed: %s",
-		    route_method_name(r->method), route_allow(route));
-		snprintf(allow, sizeof(allow), "Allow: %s\r\n", route_allow(route));
+		    route_method_name(r->method), methods);
+		snprintf(allow, sizeof(allow), "Allow: %s\r\n", methods);
 		fail_json(&f, "allow", api_allow_array(route));
 		resp_fail(r, &f, allow);
 		fail_clear(&f);

@@ -2,6 +2,7 @@
  * cursor.c: encoding and strict decoding of search cursors; see cursor.h.
  * The plain text is "c1.<distance>.<id>.<fp as 16 hex digits>".
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,7 +118,7 @@ cursor_decode(const char *s, size_t len, struct cursor *c)
 	p += 3;
 	if (!cursor_field(&p, end, DNA_K_CAP_HARD, &dist))
 		return false;
-	if (!cursor_field(&p, end, 0x7fffffffffffffffLL / 10, &id) || id < 1)
+	if (!cursor_field(&p, end, LLONG_MAX, &id) || id < 1)
 		return false;
 	if (end - p != 16)
 		return false;

@@ -33,6 +33,13 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		fail_set(f, DNA_E_INVALID_JSON, "the request body is too large");
 		return DNA_E_INVALID_JSON;
 	}
+	/* json-c's own check lets overlong forms through: check first. */
+	if ((end = valid_utf8((const unsigned char *)body, len)) < len) {
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "the body is not valid UTF-8 at byte %zu", end);
+		fail_int(f, "offset", (long long)end);
+		return DNA_E_INVALID_JSON;
+	}
 	if ((tok = json_tokener_new_ex(DNA_JSON_DEPTH)) == NULL)
 		return fail_set(f, DNA_E_INTERNAL, NULL);
 	json_tokener_set_flags(tok,

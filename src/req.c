@@ -1,6 +1,7 @@
 /*
  * req.c: the request as handlers see it; see req.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -62,7 +63,7 @@ req_begin(struct req *r, FCGX_Request *fr)
 		r->content_type = NULL;
 	r->content_length = -1;
 	cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	if (cl != NULL && valid_uint(cl, strlen(cl), 0, 999999999999999999LL, &n))
+	if (cl != NULL && valid_uint(cl, strlen(cl), 0, LLONG_MAX, &n))
 		r->content_length = n;
 	req_make_id(r, FCGX_GetParam("REQUEST_ID", fr->envp));
 	buf_init(&r->body, 0);

@@ -11,18 +11,17 @@ struct route_row {
 	const char *prefix;   /* the path, or the part before the argument */
 	bool        has_arg;  /* one more non-empty segment follows */
 	unsigned    methods;  /* bit set of enum method */
-	const char *allow;    /* the Allow header */
 };
 
 static const struct route_row route_table[ROUTE__MAX] = {
 	[ROUTE_HEALTH]    = { "/api/health", false,
-	    M(METHOD_GET) | M(METHOD_HEAD), "GET, HEAD" },
+	    M(METHOD_GET) | M(METHOD_HEAD) },
 	[ROUTE_SEQUENCES] = { "/api/sequences", false,
-	    M(METHOD_POST), "POST" },
+	    M(METHOD_POST) },
 	[ROUTE_SEQUENCE]  = { "/api/sequences/", true,
-	    M(METHOD_GET) | M(METHOD_HEAD), "GET, HEAD" },
+	    M(METHOD_GET) | M(METHOD_HEAD) },
 	[ROUTE_SEARCH]    = { "/api/search", false,
-	    M(METHOD_GET) | M(METHOD_HEAD), "GET, HEAD" },
+	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_POST) },
 };
 
 static const char *const method_names[METHOD__MAX] = {
@@ -57,10 +56,29 @@ route_method_name(enum method m)
 	return method_names[m];
 }
 
-const char *
-route_allow(enum route r)
+size_t
+route_allow(enum route r, char *out, size_t outsz)
 {
-	return route_table[r].allow;
+	size_t o = 0, n;
+	int m;
+
+	if (outsz == 0)
+		return 0;
+	out[0] = '\0';
+	for (m = 0; m < METHOD_OTHER; m++) {
+		if (!route_allows(r, (enum method)m))
+			continue;
+		n = strlen(method_names[m]);
+		if (o + n + 3 > outsz)
+			break;
+		if (o > 0) {
+			out[o++] = ',';
+			out[o++] = ' ';
+		}
+		memcpy(out + o, method_names[m], n + 1);
+		o += n;
+	}
+	return o;
 }
 
 bool

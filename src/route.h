@@ -50,8 +50,10 @@ const char *route_method_name(enum method m);
 enum route_result route_match(enum method m, const char *path,
     enum route *r, const char **arg, size_t *arglen);
 
-/* The Allow header value of a route, e.g. "GET, HEAD". */
-const char *route_allow(enum route r);
+/* Writes the Allow header value of a route, e.g. "GET, HEAD", derived
+ * from the route's methods, into out (outsz bytes, NUL-terminated).
+ * Returns its length. */
+size_t route_allow(enum route r, char *out, size_t outsz);
 
 /* True if the route answers method m (HEAD where GET is allowed). */
 bool route_allows(enum route r, enum method m);

@@ -1,6 +1,7 @@
 /*
  * search.c: length-window scan with verification in C; see search.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,7 @@ search_scan(struct db *db, const struct config *cfg,
 
 			if (!valid_uint(PQgetvalue(res, i, 0),
 			    (size_t)PQgetlength(res, i, 0), 1,
-			    999999999999999999LL, &id)) {
+			    LLONG_MAX, &id)) {
 				PQclear(res);
 				log_msg("error", NULL, "search: bad id from database");
 				return fail_set(f, DNA_E_INTERNAL, NULL);
@@ -199,7 +200,7 @@ search_fetch(struct db *db, struct search_page *page, struct dna_fail *f)
 	for (r = 0; r < rows; r++) {
 		long long id;
 		if (!valid_uint(PQgetvalue(res, r, 0), (size_t)PQgetlength(res, r, 0),
-		    1, 999999999999999999LL, &id))
+		    1, LLONG_MAX, &id))
 			continue;
 		for (i = 0; i < page->n; i++) {
 			size_t len;

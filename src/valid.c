@@ -1,6 +1,8 @@
 /*
  * valid.c: validation of DNA strings and decimal integers; see valid.h.
  */
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "valid.h"
@@ -83,16 +85,59 @@ valid_uint(const char *s, size_t len, long long min, long long max,
 {
 	long long v = 0;
 	size_t i;
+	int d;
 
-	if (len == 0 || len > 18)
+	if (len == 0 || len > 19)
 		return false;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		v = v * 10 + (s[i] - '0');
+		d = s[i] - '0';
+		if (v > (LLONG_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
 	}
 	if (v < min || v > max)
 		return false;
 	*out = v;
 	return true;
+}
+
+size_t
+valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1fu;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0fu;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07u;
+		} else
+			return i; /* continuation byte, 0xc0/0xc1 (overlong) or > 0xf4 */
+		if (len - i <= n)
+			return i;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3fu);
+		}
+		/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF. */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return i;
+		i += n + 1;
+	}
+	return len;
 }

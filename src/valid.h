@@ -29,9 +29,15 @@ size_t valid_dna_scan(const char *s, size_t len);
 
 /*
  * Parses s[0..len) as a plain decimal integer (digits only: no sign, no
- * spaces, at most 18 digits) in [min, max]. True and *out on success.
+ * spaces; overflow past LLONG_MAX is rejected) in [min, max]. True and
+ * *out on success.
  */
 bool valid_uint(const char *s, size_t len, long long min, long long max,
     long long *out);
+
+/* Returns the offset of the first byte of s[0..len) that does not belong
+ * to well-formed UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF), or len if it is all well-formed. */
+size_t valid_utf8(const unsigned char *s, size_t len);
 
 #endif /* VALID_H */

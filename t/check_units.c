@@ -3,6 +3,7 @@
  * JSON bodies, query strings, cursors, routing, configuration and the
  * error table. One behaviour per test case.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,6 +130,10 @@ START_TEST(test_valid_uint_ranges_and_syntax)
 	ck_assert(!valid_uint("0x1", 3, 0, 10, &v));
 	ck_assert(!valid_uint("1234567890123456789", 19, 0, 999999999999999999LL, &v));
 	ck_assert(valid_uint("999999999999999999", 18, 0, 999999999999999999LL, &v));
+	ck_assert(valid_uint("9223372036854775807", 19, 0, LLONG_MAX, &v) &&
+	    v == LLONG_MAX);
+	ck_assert(!valid_uint("9223372036854775808", 19, 0, LLONG_MAX, &v));
+	ck_assert(!valid_uint("99999999999999999999", 20, 0, LLONG_MAX, &v));
 }
 END_TEST
 
@@ -227,6 +232,29 @@ START_TEST(test_jbody_depth_limit)
 	ck_assert_int_eq(jbody_parse(deep, strlen(deep), allowed, 1, &o, &f),
 	    DNA_E_INVALID_JSON);
 	fail_clear(&f);
+}
+END_TEST
+
+START_TEST(test_jbody_rejects_malformed_utf8)
+{
+	static const char *bad[] = {
+		"{\"sequence\": \"A\xc1\x81\"}",         /* overlong 'A' */
+		"{\"sequence\": \"A\xe0\x80\x80\"}",     /* overlong NUL */
+		"{\"sequence\": \"A\xed\xa0\x80\"}",     /* surrogate */
+		"{\"sequence\": \"A\xf4\x90\x80\x80\"}", /* past U+10FFFF */
+		"{\"sequence\": \"A\x80\"}",             /* lone continuation */
+		"{\"sequence\": \"A\xe2\x82\"}",         /* truncated */
+	};
+	struct dna_fail f;
+	char *seq;
+	size_t len, i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(add(bad[i], &seq, &len, &f) == DNA_E_INVALID_JSON,
+		    "case %zu gave %s", i, dna_err_code(f.err));
+		fail_clear(&f);
+	}
+	ck_assert_uint_eq(valid_utf8((const unsigned char *)"a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10), 10);
 }
 END_TEST
 
@@ -342,7 +370,13 @@ START_TEST(test_route_table)
 	ck_assert_int_eq(route_match(METHOD_POST, "/api/sequences", &r, &arg, &n), ROUTE_OK);
 	ck_assert_int_eq(r, ROUTE_SEQUENCES);
 	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences", &r, &arg, &n), ROUTE_NO_METHOD);
-	ck_assert_str_eq(route_allow(r), "POST");
+	{
+		char allow[64];
+		route_allow(r, allow, sizeof(allow));
+		ck_assert_str_eq(allow, "POST");
+		route_allow(ROUTE_SEARCH, allow, sizeof(allow));
+		ck_assert_str_eq(allow, "GET, HEAD, POST");
+	}
 	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/42", &r, &arg, &n), ROUTE_OK);
 	ck_assert_int_eq(r, ROUTE_SEQUENCE);
 	ck_assert_uint_eq(n, 2);
@@ -471,6 +505,7 @@ units_suite(void)
 	tcase_add_test(tc, test_jbody_missing_and_unknown_fields);
 	tcase_add_test(tc, test_jbody_sequence_type_and_nul);
 	tcase_add_test(tc, test_jbody_depth_limit);
+	tcase_add_test(tc, test_jbody_rejects_malformed_utf8);
 	tcase_add_test(tc, test_qs_decodes_and_rejects);
 	tcase_add_test(tc, test_cursor_round_trip);
 	tcase_add_test(tc, test_cursor_rejects_garbage_and_tampering);
