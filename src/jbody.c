@@ -13,6 +13,35 @@ jbody_is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * Returns the offset of the first control character (below 0x20) that
+ * JSON does not allow there: any inside a string, any but white space
+ * outside one. len if there is none. Strings are tracked by their
+ * unescaped quotes; the parser proper checks everything else.
+ */
+static size_t
+jbody_control(const char *s, size_t len)
+{
+	bool in_string = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+			else if (c < 0x20)
+				return i;
+		} else if (c == '"')
+			in_string = true;
+		else if (c < 0x20 && !jbody_is_ws((char)c))
+			return i;
+	}
+	return len;
+}
+
 enum dna_err
 jbody_parse(const char *body, size_t len, const char *const *allowed,
     size_t nallowed, json_object **out, struct dna_fail *f)
@@ -33,10 +62,18 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		fail_set(f, DNA_E_INVALID_JSON, "the request body is too large");
 		return DNA_E_INVALID_JSON;
 	}
-	/* json-c's own check lets overlong forms through: check first. */
+	/* json-c lets overlong UTF-8 forms and raw control characters in
+	 * strings through, even in strict mode: reject them first. */
 	if ((end = valid_utf8((const unsigned char *)body, len)) < len) {
 		fail_set(f, DNA_E_INVALID_JSON,
 		    "the body is not valid UTF-8 at byte %zu", end);
+		fail_int(f, "offset", (long long)end);
+		return DNA_E_INVALID_JSON;
+	}
+	if ((end = jbody_control(body, len)) < len) {
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "control character 0x%02x at byte %zu: JSON needs it escaped",
+		    (unsigned)(unsigned char)body[end], end);
 		fail_int(f, "offset", (long long)end);
 		return DNA_E_INVALID_JSON;
 	}

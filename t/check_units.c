@@ -168,6 +168,8 @@ START_TEST(test_jbody_invalid_json_cases)
 		"null", "{'sequence': 'ACGT'}", "{\"sequence\": \"ACGT\",}",
 		"{\"a\":[[[[[[[[[[1]]]]]]]]]]}", "\xef\xbb\xbf{}",
 		"{\"sequence\": \"AC\xff\"}",
+		"{\"sequence\": \"AC\x01GT\"}", "{\"sequence\": \"AC\tGT\"}",
+		"{\"sequence\":\x01\"ACGT\"}",
 	};
 	struct dna_fail f;
 	char *seq;

@@ -383,6 +383,16 @@ def expect_error(resp, status, code, **details):
     return e
 
 
+URI_HINT = ("docs/api.md lets q hold up to max_sequence_length bases and "
+            "answers 414 only above about 2 MB; is nginx's "
+            "large_client_header_buffers too small?")
+
+
+def check_not_414(resp):
+    check(resp.status != 414, "414 for a %d-byte request line: %s"
+          % (len(resp.path), URI_HINT), resp)
+
+
 def check_record(resp, body, seq):
     """A 200/201 sequence record for the (upper-cased) sequence seq."""
     check(isinstance(body, dict), "record is not an object", resp)
@@ -896,10 +906,18 @@ def test_sequence_of_max_length_accepted(ctx):
     check(g.json == rec, "GET body differs from POST body", g)
 
 
+def search_post(ctx, body):
+    """POST /api/search with a JSON body (dict, or raw bytes)."""
+    if not isinstance(body, (bytes, bytearray)):
+        body = json.dumps(body).encode()
+    return ctx.client.request("POST", "/api/search", body,
+                              ctype="application/json")
+
+
 @test
-def test_search_with_max_length_query(ctx):
+def test_search_with_max_length_query_by_post(ctx):
     rec, seq = _million(ctx)
-    r = ctx.search([("q", seq.lower()), ("max_distance", "0")])
+    r = search_post(ctx, {"q": seq.lower(), "max_distance": 0})
     expect_status(r, 200)
     b = check_search_body(r, seq, 0, DEFAULT_LIMIT)
     got = [(x["id"], x["distance"]) for x in b["results"]]
@@ -911,8 +929,71 @@ def test_search_with_max_length_query(ctx):
 @test
 def test_search_query_too_long_400(ctx):
     q = rand_seq(ctx.rng, MAX_SEQUENCE_LENGTH + 1)
-    r = ctx.search([("q", q)])
+    r = search_post(ctx, {"q": q})
     expect_error(r, 400, "invalid_parameter", parameter="q")
+
+
+@test
+def test_search_get_long_query_within_uri_limit(ctx):
+    # A request line is limited to 16 KiB: a GET query of 15,000 bases
+    # goes through, one of 20,000 gets the JSON 414.
+    q = rand_seq(ctx.rng, 15000)
+    r = ctx.search([("q", q), ("max_distance", "3")])
+    expect_status(r, 200)
+    check_search_body(r, q, 3, DEFAULT_LIMIT)
+    r = ctx.search([("q", rand_seq(ctx.rng, 20000))])
+    expect_error(r, 414, "uri_too_long")
+
+
+@test
+def test_search_post_same_answer_as_get(ctx):
+    core = ctx.uniq(40)
+    for i in range(12):
+        m = list(core)
+        m[i] = "A" if m[i] != "A" else "C"
+        ctx.post({"sequence": "".join(m)})
+    got, _ = search_all(ctx, core, 2, 5)
+    pages, cursor = [], None
+    while True:
+        body = {"q": core, "max_distance": 2, "limit": 5, "cursor": cursor}
+        r = search_post(ctx, body)
+        expect_status(r, 200)
+        pages.extend((x["id"], x["distance"]) for x in r.json["results"])
+        cursor = r.json["next_cursor"]
+        if cursor is None:
+            break
+    want = [(x["id"], x["distance"]) for x in got]
+    check(pages == want, "POST pages %s differ from GET pages %s"
+          % (short(pages), short(want)), r)
+    check(len(want) == 12, "expected 12 matches, got %d" % len(want), r)
+
+
+@test
+def test_search_post_errors(ctx):
+    cases = [
+        ({"q": 12}, 400, "invalid_parameter", "q"),
+        ({"q": "ACGT", "max_distance": "2"}, 400, "invalid_parameter",
+         "max_distance"),
+        ({"q": "ACGT", "max_distance": 1.5}, 400, "invalid_parameter",
+         "max_distance"),
+        ({"q": "ACGT", "limit": 0}, 400, "invalid_parameter", "limit"),
+        ({"q": "ACGT", "cursor": 5}, 400, "invalid_parameter", "cursor"),
+        ({"q": "ACGN"}, 400, "invalid_parameter", "q"),
+        ({"max_distance": 1}, 400, "invalid_parameter", "q"),
+    ]
+    for body, status, code, param in cases:
+        r = search_post(ctx, body)
+        try:
+            expect_error(r, status, code, parameter=param)
+        except Fail as f:
+            raise Fail("%s: %s" % (body, f), f.resp)
+    r = search_post(ctx, {"q": "ACGT", "k": 1})
+    expect_error(r, 400, "unknown_field", field="k")
+    r = search_post(ctx, b'{"q": "ACGT"')
+    expect_error(r, 400, "invalid_json")
+    r = ctx.client.request("POST", "/api/search", b'{"q": "ACGT"}',
+                           ctype="text/plain")
+    expect_error(r, 415, "unsupported_media_type")
 
 
 @test
@@ -1010,7 +1091,7 @@ def test_wrong_method_405_with_allow(ctx):
         ("PUT", "/api/sequences", {"sequence": "ACGT"}, "POST"),
         ("GET", "/api/sequences", None, "POST"),
         ("DELETE", "/api/sequences/1", None, "GET"),
-        ("POST", "/api/search?q=ACGT", {}, "GET"),
+        ("PUT", "/api/search?q=ACGT", {}, "GET"),
     ]
     for method, path, body, must in cases:
         r = ctx.client.request(method, path, body)
@@ -1470,8 +1551,8 @@ def test_search_matches_oracle(ctx):
                         % (n, k, limits[n], short(q, 40), len(got),
                            len(want), "; ".join(detail),
                            short(" ".join(rids), 140)))
-        raise Fail("%d of %d queries differ from the oracle (python: is the "
-                   "suite's own distance):\n     %s"
+        raise Fail("%d of %d queries differ from the oracle (\"python: N\" "
+                   "is this suite's own distance for the row):\n     %s"
                    % (len(bad), len(queries), "\n     ".join(msgs)), False)
     kdist = [0] * 9
     for k, _ in queries:
