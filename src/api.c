@@ -77,23 +77,69 @@ api_health(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	json_object_put(o);
 }
 
+/* The outcome of one attempt at storing a sequence. */
+enum api_add_outcome {
+	ADD_CREATED,    /* stored: id, length, created_at filled */
+	ADD_DUPLICATE,  /* already stored as *id */
+	ADD_RETRY,      /* nothing stored, try again (row vanished, or the
+	                 * connection died before COMMIT) */
+	ADD_FAILED      /* f says why */
+};
+
 /*
- * POST /api/sequences. The insert and the duplicate lookup are two
- * statements: when ON CONFLICT skips the row, a concurrent transaction may
- * have stored it after our snapshot, so the lookup runs on a fresh one. If
- * the row vanished in between (deleted), the insert is tried again.
+ * One transaction: INSERT ... ON CONFLICT DO NOTHING, and if that stored
+ * nothing, look the sequence up. The lookup is a separate statement, so it
+ * runs on a fresh snapshot and sees a row that a concurrent transaction
+ * committed while the INSERT waited for it. *res receives the INSERT's
+ * result on ADD_CREATED (the caller clears it).
  */
+static enum api_add_outcome
+api_add_once(struct api_ctx *ctx, const char *seq, PGresult **res,
+    long long *id, struct dna_fail *f)
+{
+	const char *params[1] = { seq };
+	PGresult *r = NULL;
+
+	*res = NULL;
+	if (db_begin(ctx->db, f) != DNA_OK)
+		return ADD_FAILED;
+	if ((r = db_exec(ctx->db, DB_ADD, 1, params, f)) == NULL)
+		goto fail;
+	if (PQntuples(r) == 1) {
+		if (db_commit(ctx->db, f) != DNA_OK)
+			goto fail;
+		*res = r;
+		return ADD_CREATED;
+	}
+	PQclear(r);
+	if ((r = db_exec(ctx->db, DB_FIND, 1, params, f)) == NULL)
+		goto fail;
+	db_rollback(ctx->db);
+	if (PQntuples(r) >= 1 && valid_uint(PQgetvalue(r, 0, 0),
+	    (size_t)PQgetlength(r, 0, 0), 1, LLONG_MAX, id)) {
+		PQclear(r);
+		return ADD_DUPLICATE;
+	}
+	PQclear(r);
+	return ADD_RETRY;
+fail:
+	PQclear(r);
+	db_rollback(ctx->db);
+	return db_tx_lost(ctx->db) ? ADD_RETRY : ADD_FAILED;
+}
+
+/* POST /api/sequences: validate, then store with up to three attempts. */
 static void
 api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
 	struct dna_fail f;
 	char *seq = NULL, loc[64];
 	size_t seqlen;
-	const char *params[1];
 	PGresult *res = NULL;
 	json_object *o;
-	long long id, len;
+	long long id = 0, len;
 	int attempt;
+	enum api_add_outcome out = ADD_RETRY;
 
 	(void)arg;
 	(void)arglen;
@@ -109,39 +155,36 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	if (jbody_add(r->body.p, r->body.len,
 	    (size_t)ctx->cfg->max_sequence_length, &seq, &seqlen, &f) != DNA_OK)
 		goto fail;
-	params[0] = seq;
-	for (attempt = 0; attempt < 3; attempt++) {
-		if ((res = db_exec(ctx->db, DB_ADD, 1, params, &f)) == NULL)
-			goto fail;
-		if (PQntuples(res) == 1) {
-			if (!valid_uint(PQgetvalue(res, 0, 0),
-			    (size_t)PQgetlength(res, 0, 0), 1, LLONG_MAX, &id) ||
-			    !valid_uint(PQgetvalue(res, 0, 1),
-			    (size_t)PQgetlength(res, 0, 1), 1, LLONG_MAX, &len)) {
-				fail_set(&f, DNA_E_INTERNAL, NULL);
-				goto fail;
-			}
-			o = api_record(id, seq, seqlen, len, PQgetvalue(res, 0, 2));
-			snprintf(loc, sizeof(loc), "Location: /api/sequences/%lld\r\n", id);
-			resp_json(r, 201, o, loc);
-			json_object_put(o);
-			goto out;
-		}
-		PQclear(res);
-		if ((res = db_exec(ctx->db, DB_FIND, 1, params, &f)) == NULL)
-			goto fail;
-		if (PQntuples(res) >= 1 && valid_uint(PQgetvalue(res, 0, 0),
-		    (size_t)PQgetlength(res, 0, 0), 1, LLONG_MAX, &id)) {
-			fail_set(&f, DNA_E_DUPLICATE,
-			    "this sequence is already stored as id %lld", id);
-			fail_int(&f, "id", id);
-			goto fail;
-		}
-		PQclear(res);
-		res = NULL;
+	for (attempt = 0; attempt < 3 && out == ADD_RETRY; attempt++) {
+		fail_clear(&f);
+		out = api_add_once(ctx, seq, &res, &id, &f);
 	}
-	fail_set(&f, DNA_E_DB_UNAVAILABLE,
-	    "the sequence was stored and removed concurrently; retry");
+	switch (out) {
+	case ADD_CREATED:
+		if (!valid_uint(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
+		    1, LLONG_MAX, &id) || !valid_uint(PQgetvalue(res, 0, 1),
+		    (size_t)PQgetlength(res, 0, 1), 1, LLONG_MAX, &len)) {
+			fail_set(&f, DNA_E_INTERNAL, NULL);
+			goto fail;
+		}
+		o = api_record(id, seq, seqlen, len, PQgetvalue(res, 0, 2));
+		snprintf(loc, sizeof(loc), "Location: /api/sequences/%lld\r\n", id);
+		resp_json(r, 201, o, loc);
+		json_object_put(o);
+		goto out;
+	case ADD_DUPLICATE:
+		fail_set(&f, DNA_E_DUPLICATE,
+		    "this sequence is already stored as id %lld", id);
+		fail_int(&f, "id", id);
+		goto fail;
+	case ADD_RETRY:
+		if (f.err == DNA_OK)
+			fail_set(&f, DNA_E_DB_UNAVAILABLE,
+			    "the sequence could not be stored after 3 attempts; retry");
+		goto fail;
+	case ADD_FAILED:
+		goto fail;
+	}
 fail:
 	resp_fail(r, &f, NULL);
 out:

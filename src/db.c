@@ -63,6 +63,8 @@ static const struct db_state_row db_states[] = {
 struct db {
 	const struct config *cfg;
 	PGconn              *conn;
+	bool                 in_tx;    /* between db_begin and commit/rollback */
+	bool                 tx_lost;  /* the connection died inside it */
 };
 
 struct db *
@@ -98,6 +100,29 @@ db_map_error(const char *sqlstate, bool conn_bad, struct dna_fail *f)
 			    strlen(db_states[i].prefix)) == 0)
 				return fail_set(f, db_states[i].err, NULL);
 	return fail_set(f, DNA_E_INTERNAL, NULL);
+}
+
+/* Closes the connection so that the next db_ready() opens a new one. */
+static void
+db_drop(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	if (db->in_tx)
+		db->tx_lost = true;
+	db->in_tx = false;
+}
+
+/* True if a failed result (res may be NULL) means the connection is gone:
+ * libpq reports a dropped connection without a SQLSTATE and may leave
+ * PQstatus() at OK until the next call; the server says 08xxx or 57P0x
+ * when it goes away. */
+static bool
+db_conn_lost(const struct db *db, const char *state)
+{
+	return PQstatus(db->conn) != CONNECTION_OK || state == NULL ||
+	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
 }
 
 /* Opens a connection with our application name and connect timeout; the
@@ -147,24 +172,12 @@ db_setup(struct db *db)
 	return ok;
 }
 
-/* Closes the connection so that the next db_ready() opens a new one. */
-static void
-db_drop(struct db *db)
-{
-	if (db->conn != NULL)
-		PQfinish(db->conn);
-	db->conn = NULL;
-}
-
 enum dna_err
 db_ready(struct db *db, struct dna_fail *f)
 {
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return DNA_OK;
-	if (db->conn != NULL) {
-		PQfinish(db->conn);
-		db->conn = NULL;
-	}
+	db_drop(db);
 	db->conn = db_open(db->cfg);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		log_msg("error", NULL, "db: cannot connect: %s",
@@ -202,6 +215,12 @@ db_exec(struct db *db, enum db_stmt s, int n, const char *const *values,
 		return NULL;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
+		if (db->in_tx && (db->conn == NULL ||
+		    PQstatus(db->conn) != CONNECTION_OK)) {
+			db_drop(db);
+			fail_set(f, DNA_E_DB_UNAVAILABLE, NULL);
+			return NULL;
+		}
 		if (db_ready(db, f) != DNA_OK)
 			return NULL;
 		res = PQexecPrepared(db->conn, st->name, n, values, NULL, NULL, 0);
@@ -209,13 +228,10 @@ db_exec(struct db *db, enum db_stmt s, int n, const char *const *values,
 		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK)
 			return res;
 		state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-		/* libpq reports a dropped connection without a SQLSTATE and
-		 * may leave PQstatus() at OK until the next call; the server
-		 * says 08xxx or 57P0x when it goes away. Any of these means the
-		 * connection is gone: drop it so that the next call reconnects. */
-		bad = PQstatus(db->conn) != CONNECTION_OK || state == NULL ||
-		    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
-		if (!(bad && st->readonly && attempt == 0)) {
+		bad = db_conn_lost(db, state);
+		/* A read outside a transaction is retried once on a new
+		 * connection; inside one, the caller retries the transaction. */
+		if (!(bad && st->readonly && !db->in_tx && attempt == 0)) {
 			db_map_error(state, bad, f);
 			if (f->err == DNA_E_INTERNAL || f->err == DNA_E_DB_UNAVAILABLE)
 				log_msg("error", NULL, "db: %s failed (%s): %s",
@@ -232,6 +248,89 @@ db_exec(struct db *db, enum db_stmt s, int n, const char *const *values,
 		db_drop(db);
 	}
 	return NULL;
+}
+
+/* Runs BEGIN, COMMIT or ROLLBACK. Returns the result status's verdict and
+ * sets *state to the SQLSTATE of a failure (borrowed until PQclear, so
+ * copied into statebuf). */
+static bool
+db_tx_cmd(struct db *db, const char *cmd, char *statebuf, size_t statesz)
+{
+	PGresult *res = PQexecParams(db->conn, cmd, 0, NULL, NULL, NULL, NULL, 0);
+	const char *state;
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	statebuf[0] = '\0';
+	if (!ok && (state = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+		snprintf(statebuf, statesz, "%s", state);
+	PQclear(res);
+	return ok;
+}
+
+enum dna_err
+db_begin(struct db *db, struct dna_fail *f)
+{
+	char state[8];
+	int attempt;
+
+	db->tx_lost = false;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_ready(db, f) != DNA_OK)
+			return f->err;
+		if (db_tx_cmd(db, "BEGIN", state, sizeof(state))) {
+			db->in_tx = true;
+			return DNA_OK;
+		}
+		if (!db_conn_lost(db, state[0] != '\0' ? state : NULL))
+			break;
+		log_msg("warn", NULL, "db: connection lost at BEGIN; reconnecting");
+		db_drop(db);
+	}
+	return db_map_error(state[0] != '\0' ? state : NULL, db->conn == NULL, f);
+}
+
+enum dna_err
+db_commit(struct db *db, struct dna_fail *f)
+{
+	char state[8];
+	bool lost;
+
+	if (!db->in_tx || db->conn == NULL)
+		return fail_set(f, DNA_E_DB_UNAVAILABLE, NULL);
+	db->in_tx = false;
+	if (db_tx_cmd(db, "COMMIT", state, sizeof(state)))
+		return DNA_OK;
+	lost = db_conn_lost(db, state[0] != '\0' ? state : NULL);
+	log_msg("error", NULL, "db: COMMIT failed (%s): %s",
+	    state[0] != '\0' ? state : "no sqlstate", PQerrorMessage(db->conn));
+	if (lost) {
+		db_drop(db);
+		db->tx_lost = false; /* the outcome is unknown: not retryable */
+		return fail_set(f, DNA_E_DB_UNAVAILABLE,
+		    "the database went away while committing, so whether the "
+		    "write was stored is unknown; look it up, or repeat it");
+	}
+	return db_map_error(state, false, f);
+}
+
+void
+db_rollback(struct db *db)
+{
+	char state[8];
+
+	if (!db->in_tx || db->conn == NULL) {
+		db->in_tx = false;
+		return;
+	}
+	db->in_tx = false;
+	if (!db_tx_cmd(db, "ROLLBACK", state, sizeof(state)))
+		db_drop(db);
+}
+
+bool
+db_tx_lost(const struct db *db)
+{
+	return db->tx_lost;
 }
 
 PGconn *

@@ -46,6 +46,23 @@ enum dna_err db_ready(struct db *db, struct dna_fail *f);
 PGresult *db_exec(struct db *db, enum db_stmt s, int n,
     const char *const *values, struct dna_fail *f);
 
+/*
+ * Transactions, for writes. A statement that meets a lost connection
+ * inside a transaction is not retried by db_exec(); it fails with
+ * DNA_E_DB_UNAVAILABLE and db_tx_lost() is true: nothing was committed,
+ * so the caller may run the whole transaction again. db_commit() failing
+ * on a lost connection is the one case whose outcome is unknown: it is
+ * reported as such and never retried.
+ */
+enum dna_err db_begin(struct db *db, struct dna_fail *f);
+enum dna_err db_commit(struct db *db, struct dna_fail *f);
+/* Rolls back if a transaction is open; never fails (a lost connection
+ * rolls back by itself). */
+void db_rollback(struct db *db);
+/* True if the last transaction was cut by a lost connection before its
+ * COMMIT was sent. */
+bool db_tx_lost(const struct db *db);
+
 /* Maps a failed result (or, when res is NULL, the connection state) to an
  * error, filling f. Exposed for tests of the mapping. */
 enum dna_err db_map_error(const char *sqlstate, bool conn_bad,

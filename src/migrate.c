@@ -16,11 +16,12 @@ static const char migrate_bootstrap[] =
     " name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 
-/* Runs one static command; true if it succeeded. */
+/* Runs one static single statement (the extended protocol refuses
+ * more than one); true if it succeeded. */
 static bool
 migrate_cmd(PGconn *conn, const char *sql, FILE *err)
 {
-	PGresult *res = PQexec(conn, sql);
+	PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 

@@ -259,6 +259,7 @@ class Ctx:
         self.registry = {}          # id -> upper-case sequence
         self.by_seq = {}            # upper-case sequence -> id
         self.foreign = set()        # ids seen in results but not stored by us
+        self.fresh_db = False       # --fresh-db: foreign ids are a failure
         self.state = {}             # fixtures shared between tests
         self.last_response = None
         self.rng = random.Random(seed)
@@ -1503,6 +1504,9 @@ def test_search_matches_oracle(ctx):
     with ctx.lock:
         unknown = {x["id"] for res, _, _ in fetched for x in res
                    if x["id"] not in ctx.registry}
+    check(not (ctx.fresh_db and unknown),
+          "search returned ids %s that this run never stored, on a database "
+          "that should be fresh" % short(sorted(unknown)))
     for id_ in sorted(unknown):
         g = ctx.get("/api/sequences/%d" % id_)
         expect_status(g, 200)
@@ -1703,6 +1707,10 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=60.0,
                     help="socket timeout per request, seconds "
                     "(default %(default)s)")
+    ap.add_argument("--fresh-db", action="store_true",
+                    help="the database was empty when the run started: a "
+                    "row this run did not store is a failure (so the "
+                    "oracle sees every stored row)")
     ap.add_argument("--list", action="store_true",
                     help="list the test names and exit")
     ap.add_argument("--self-test", action="store_true",
@@ -1720,6 +1728,7 @@ def main(argv=None):
     print("# dnadb HTTP tests against %s, seed %d" % (args.base_url, seed))
     sys.stdout.flush()
     ctx = Ctx(args.base_url, args.oracle, seed, args.timeout)
+    ctx.fresh_db = args.fresh_db
     _, failed = run_tests(ctx, TESTS, args.only)
     if args.only and not any(args.only in fn.__name__ for fn in TESTS):
         print("warning: no test name contains %r" % args.only,
