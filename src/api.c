@@ -71,7 +71,10 @@ api_health(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		return;
 	}
 	PQclear(res);
-	o = json_object_new_object();
+	if ((o = json_object_new_object()) == NULL) {
+		resp_error(r, DNA_E_INTERNAL, NULL);
+		return;
+	}
 	api_put(o, "status", json_object_new_string("ok"));
 	resp_json(r, 200, o, NULL);
 	json_object_put(o);
@@ -167,7 +170,10 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 			fail_set(&f, DNA_E_INTERNAL, NULL);
 			goto fail;
 		}
-		o = api_record(id, seq, seqlen, len, PQgetvalue(res, 0, 2));
+		if ((o = api_record(id, seq, seqlen, len, PQgetvalue(res, 0, 2))) == NULL) {
+			fail_set(&f, DNA_E_INTERNAL, NULL);
+			goto fail;
+		}
 		snprintf(loc, sizeof(loc), "Location: /api/sequences/%lld\r\n", id);
 		resp_json(r, 201, o, loc);
 		json_object_put(o);
@@ -232,6 +238,10 @@ api_get(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	}
 	o = api_record(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
 	    len, PQgetvalue(res, 0, 3));
+	if (o == NULL) {
+		fail_set(&f, DNA_E_INTERNAL, NULL);
+		goto fail;
+	}
 	resp_json(r, 200, o, NULL);
 	json_object_put(o);
 	goto out;
@@ -405,6 +415,12 @@ api_search(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 
 	o = json_object_new_object();
 	arr = json_object_new_array_ext((int)page.n);
+	if (o == NULL || arr == NULL) {
+		json_object_put(o);
+		json_object_put(arr);
+		fail_set(&f, DNA_E_INTERNAL, NULL);
+		goto fail;
+	}
 	api_put(o, "query", json_object_new_string_len(sq.q, (int)sq.qlen));
 	api_put(o, "max_distance", json_object_new_int64(k));
 	api_put(o, "limit", json_object_new_int64(limit));

@@ -277,7 +277,10 @@ db_begin(struct db *db, struct dna_fail *f)
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db_ready(db, f) != DNA_OK)
 			return f->err;
-		if (db_tx_cmd(db, "BEGIN", state, sizeof(state))) {
+		/* The duplicate lookup after ON CONFLICT needs a fresh snapshot
+		 * per statement, whatever the role's default isolation. */
+		if (db_tx_cmd(db, "BEGIN ISOLATION LEVEL READ COMMITTED", state,
+		    sizeof(state))) {
 			db->in_tx = true;
 			return DNA_OK;
 		}

@@ -23,19 +23,34 @@ static size_t
 jbody_control(const char *s, size_t len)
 {
 	bool in_string = false;
-	size_t i;
+	size_t i, j, nul = 0;
+	bool has_nul = false;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (in_string) {
-			if (c == '\\')
+			if (c == '\\') {
+				/* json-c cuts member names at an escaped NUL, so
+				 * {"sequence\u0000x": ...} would pass as "sequence":
+				 * remember it and refuse it if this is a name. */
+				if (!has_nul && len - i >= 6 &&
+				    memcmp(s + i, "\\u0000", 6) == 0) {
+					has_nul = true;
+					nul = i;
+				}
 				i++;
-			else if (c == '"')
+			} else if (c == '"') {
 				in_string = false;
-			else if (c < 0x20)
+				for (j = i + 1; j < len && jbody_is_ws(s[j]); j++)
+					;
+				if (has_nul && j < len && s[j] == ':')
+					return nul;
+			} else if (c < 0x20)
 				return i;
-		} else if (c == '"')
+		} else if (c == '"') {
 			in_string = true;
+			has_nul = false;
+		}
 		else if (c < 0x20 && !jbody_is_ws((char)c))
 			return i;
 	}
@@ -71,13 +86,19 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		return DNA_E_INVALID_JSON;
 	}
 	if ((end = jbody_control(body, len)) < len) {
-		fail_set(f, DNA_E_INVALID_JSON,
-		    "control character 0x%02x at byte %zu: JSON needs it escaped",
-		    (unsigned)(unsigned char)body[end], end);
+		if (body[end] == '\\')
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "a member name holds \\u0000 at byte %zu", end);
+		else
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "control character 0x%02x at byte %zu: JSON needs it escaped",
+			    (unsigned)(unsigned char)body[end], end);
 		fail_int(f, "offset", (long long)end);
 		return DNA_E_INVALID_JSON;
 	}
-	if ((tok = json_tokener_new_ex(DNA_JSON_DEPTH)) == NULL)
+	/* json-c counts the outermost value as depth 1 and refuses the
+	 * max_depth-th level: one more admits exactly DNA_JSON_DEPTH. */
+	if ((tok = json_tokener_new_ex(DNA_JSON_DEPTH + 1)) == NULL)
 		return fail_set(f, DNA_E_INTERNAL, NULL);
 	json_tokener_set_flags(tok,
 	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);

@@ -12,6 +12,13 @@
 #include "log.h"
 
 static int log_fd = STDERR_FILENO;
+static const char *log_rid;
+
+void
+log_set_rid(const char *rid)
+{
+	log_rid = rid;
+}
 
 int
 log_open(const char *path)
@@ -31,6 +38,27 @@ log_open(const char *path)
 	return 0;
 }
 
+const char *
+log_field(const char *s, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	if (outsz == 0)
+		return out;
+	for (; s != NULL && *s != '\0' && o + 4 <= outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\' || c == '%') {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 log_msg(const char *level, const char *rid, const char *fmt, ...)
 {
@@ -44,6 +72,8 @@ log_msg(const char *level, const char *rid, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	if (rid == NULL)
+		rid = log_rid;
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);

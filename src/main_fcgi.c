@@ -70,9 +70,10 @@ main(int argc, char *argv[])
 	struct config cfg;
 	struct api_ctx ctx;
 	struct sigaction sa;
+	sigset_t stopset, oldset;
 	FCGX_Request fr;
 	struct req r;
-	char err[512];
+	char err[512], fmethod[32], fpath[256], fquery[256];
 	int c, fd = 0;
 	unsigned long served = 0;
 
@@ -145,18 +146,33 @@ main(int argc, char *argv[])
 		db_free(ctx.db);
 		return 1;
 	}
+	/* The stop signals are blocked while a request is handled: libfcgi
+	 * does not retry a read or write that a signal interrupts, so a
+	 * signal then would cut the response short. A pending one is
+	 * delivered when the mask is restored, before the next accept. */
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGTERM);
+	sigaddset(&stopset, SIGINT);
+	sigaddset(&stopset, SIGUSR1);
 	log_msg("info", NULL, "worker started (dnadb %s)", DNADB_VERSION);
 	while (!stopping) {
 		if (FCGX_Accept_r(&fr) < 0)
 			break;
+		sigprocmask(SIG_BLOCK, &stopset, &oldset);
 		req_begin(&r, &fr);
+		log_set_rid(r.id);
 		api_dispatch(&ctx, &r);
-		log_msg("info", r.id, "%s %s%s%.200s %d %.1fms", r.method_name,
-		    r.path != NULL ? r.path : "-", r.query[0] != '\0' ? "?" : "",
-		    r.query, r.status, req_elapsed_ms(&r));
+		log_msg("info", r.id, "%s %s%s%s %d %.1fms",
+		    log_field(r.method_name, fmethod, sizeof(fmethod)),
+		    log_field(r.path != NULL ? r.path : "-", fpath, sizeof(fpath)),
+		    r.query[0] != '\0' ? "?" : "",
+		    log_field(r.query, fquery, sizeof(fquery)), r.status,
+		    req_elapsed_ms(&r));
+		log_set_rid(NULL);
 		req_end(&r);
 		FCGX_Finish_r(&fr);
 		served++;
+		sigprocmask(SIG_SETMASK, &oldset, NULL);
 	}
 	log_msg("info", NULL, "worker stopping after %lu requests", served);
 	FCGX_Free(&fr, 1);

@@ -87,7 +87,11 @@ resp_fail(struct req *r, const struct dna_fail *f, const char *extra)
 		json_object_put(err);
 		return resp_json(r, 500, NULL, NULL);
 	}
-	json_object_object_add(root, "error", err);
+	if (json_object_object_add(root, "error", err) != 0) {
+		json_object_put(err);
+		json_object_put(root);
+		return resp_json(r, 500, NULL, NULL);
+	}
 	json_object_object_add(err, "code",
 	    json_object_new_string(dna_err_code(e)));
 	json_object_object_add(err, "message", json_object_new_string(

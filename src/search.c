@@ -13,8 +13,11 @@
 #include "search.h"
 #include "valid.h"
 
-/* Rows fetched per round trip of the scan. */
-#define SEARCH_BATCH 2000
+/* Rows fetched per round trip of the scan, and the bytes of sequence one
+ * batch may carry: rows in the window are about |q| long, so long queries
+ * get small batches and a worker never holds more than this. */
+#define SEARCH_BATCH       2000
+#define SEARCH_BATCH_BYTES ((size_t)32 << 20)
 
 struct search_cand {
 	long long id;
@@ -116,6 +119,7 @@ search_scan(struct db *db, const struct config *cfg,
 	const char *params[5] = { lo, hi, alen, aid, batch };
 	long long minlen, maxlen;
 	double t0 = search_now_ms();
+	size_t per, nbatch;
 	PGresult *res;
 	int rows, i;
 	struct search_cand c;
@@ -128,7 +132,13 @@ search_scan(struct db *db, const struct config *cfg,
 	snprintf(hi, sizeof(hi), "%lld", maxlen);
 	snprintf(alen, sizeof(alen), "%lld", minlen - 1);
 	snprintf(aid, sizeof(aid), "0");
-	snprintf(batch, sizeof(batch), "%d", SEARCH_BATCH);
+	per = sq->qlen + sq->k;
+	nbatch = SEARCH_BATCH_BYTES / (per > 0 ? per : 1);
+	if (nbatch < 1)
+		nbatch = 1;
+	if (nbatch > SEARCH_BATCH)
+		nbatch = SEARCH_BATCH;
+	snprintf(batch, sizeof(batch), "%zu", nbatch);
 	for (;;) {
 		if ((res = db_exec(db, DB_SCAN, 5, params, f)) == NULL)
 			return f->err;
@@ -161,7 +171,7 @@ search_scan(struct db *db, const struct config *cfg,
 			snprintf(aid, sizeof(aid), "%s", PQgetvalue(res, rows - 1, 0));
 		}
 		PQclear(res);
-		if (rows < SEARCH_BATCH)
+		if ((size_t)rows < nbatch)
 			return DNA_OK;
 		if (cfg->statement_timeout_ms > 0 &&
 		    search_now_ms() - t0 > (double)cfg->statement_timeout_ms)

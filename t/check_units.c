@@ -170,6 +170,8 @@ START_TEST(test_jbody_invalid_json_cases)
 		"{\"sequence\": \"AC\xff\"}",
 		"{\"sequence\": \"AC\x01GT\"}", "{\"sequence\": \"AC\tGT\"}",
 		"{\"sequence\":\x01\"ACGT\"}",
+		"{\"sequence\\u0000x\": \"ACGT\"}",
+		"{\"sequence\\u0000\" : \"ACGT\"}",
 	};
 	struct dna_fail f;
 	char *seq;
@@ -224,7 +226,7 @@ START_TEST(test_jbody_depth_limit)
 {
 	struct dna_fail f;
 	json_object *o;
-	const char *ok = "{\"a\":[[[[[[1]]]]]]}";      /* depth 7 */
+	const char *ok = "{\"a\":[[[[[[[1]]]]]]]}";     /* depth 8 */
 	const char *deep = "{\"a\":[[[[[[[[1]]]]]]]]}"; /* depth 9 */
 	const char *const allowed[] = { "a" };
 

@@ -1,0 +1,121 @@
+/*
+ * seg.c: the segment scheme of the edit-distance index; see seg.h for the
+ * filter and why it is exact.
+ */
+#include <stdlib.h>
+
+#include "seg.h"
+
+/* 2-bit codes of the bases; the caller has validated the alphabet. */
+static const uint8_t seg_code[256] = {
+	['A'] = 0, ['C'] = 1, ['G'] = 2, ['T'] = 3,
+};
+
+size_t
+seg_count(size_t len)
+{
+	size_t m = len / SEG_W;
+
+	return m > SEG_MAX ? SEG_MAX : m;
+}
+
+long
+seg_need(size_t len, unsigned k)
+{
+	return (long)seg_count(len) - (long)k;
+}
+
+size_t
+seg_min_len(unsigned k)
+{
+	if (k + 1 > SEG_MAX)
+		return 0;
+	return (size_t)(k + 1) * SEG_W;
+}
+
+/* The key of segment number i whose bases start at p. */
+static int64_t
+seg_key(const char *p, size_t i)
+{
+	uint32_t code = 0;
+	size_t j;
+
+	for (j = 0; j < SEG_W; j++)
+		code = code << 2 | seg_code[(unsigned char)p[j]];
+	return (int64_t)((uint64_t)i << 32 | code);
+}
+
+size_t
+seg_keys(const char *s, size_t len, int64_t *keys)
+{
+	size_t m = seg_count(len), i;
+
+	for (i = 0; i < m; i++)
+		keys[i] = seg_key(s + i * SEG_W, i);
+	return m;
+}
+
+size_t
+seg_probe_cap(unsigned k)
+{
+	return (size_t)SEG_MAX * (2 * (size_t)k + 1);
+}
+
+/* floor(a / 2) and ceil(a / 2) for negative a too. */
+static long
+seg_floor2(long a)
+{
+	return a >= 0 ? a / 2 : -((-a + 1) / 2);
+}
+
+static long
+seg_ceil2(long a)
+{
+	return a >= 0 ? (a + 1) / 2 : -((-a) / 2);
+}
+
+static int
+seg_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t
+seg_probes(const char *q, size_t qlen, unsigned k, size_t lo, size_t hi,
+    int64_t *keys, size_t cap)
+{
+	long dmin, dmax, tlo, thi, t, p;
+	size_t m, i, n = 0, o;
+
+	if (lo > hi || lo == 0)
+		return 0;
+	/* Shifts allowed for some length in lo..hi (see seg.h), within [-k, k]. */
+	dmin = (long)qlen - (long)hi;
+	dmax = (long)qlen - (long)lo;
+	tlo = seg_ceil2(dmin - (long)k);
+	thi = seg_floor2(dmax + (long)k);
+	if (tlo < -(long)k)
+		tlo = -(long)k;
+	if (thi > (long)k)
+		thi = (long)k;
+	m = seg_count(hi);
+	for (i = 0; i < m; i++) {
+		for (t = tlo; t <= thi; t++) {
+			p = (long)(i * SEG_W) + t;
+			if (p < 0 || (size_t)p + SEG_W > qlen)
+				continue;
+			if (n == cap)
+				return (size_t)-1;
+			keys[n++] = seg_key(q + p, i);
+		}
+	}
+	if (n == 0)
+		return 0;
+	qsort(keys, n, sizeof(*keys), seg_cmp);
+	for (i = 1, o = 1; i < n; i++)
+		if (keys[i] != keys[o - 1])
+			keys[o++] = keys[i];
+	return o;
+}

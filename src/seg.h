@@ -1,0 +1,56 @@
+/*
+ * seg.h: the segment scheme of the edit-distance index (a partition
+ * filter in the manner of PassJoin, Li et al., VLDB 2011).
+ *
+ * A stored sequence of length L is cut into m(L) = min(L / SEG_W, SEG_MAX)
+ * segments of SEG_W bases at fixed positions 0, SEG_W, 2 SEG_W, ... (the
+ * tail past the last whole segment is not indexed). Each segment becomes
+ * one key: (segment number << 32) | the segment's bases packed two bits
+ * each. If ed(q, s) <= k, each edit destroys at most one segment, so at
+ * least m(L) - k segments of s occur unchanged in q, segment i at a
+ * position 12 i + t with |t| + |(|q| - L) - t| <= k. A query therefore
+ * probes the keys of every such substring of q and keeps the rows that
+ * match at least m(L) - k of them: a superset of the answer, which the
+ * kernel then verifies. When m(L) - k < 1 the filter says nothing and
+ * those lengths are scanned instead.
+ *
+ * The scheme is part of the stored data: changing SEG_W or SEG_MAX needs a
+ * migration that rebuilds seq_segments.
+ */
+#ifndef SEG_H
+#define SEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SEG_W   12   /* bases per segment: 4^12 = 16.7 M distinct codes */
+#define SEG_MAX 72   /* segments indexed per sequence (the first 864 bases) */
+
+/* The number of indexed segments of a sequence of length len. */
+size_t seg_count(size_t len);
+
+/* The least number of segments a row of length len must share with the
+ * query to be within k edits (may be zero or negative: no filtering). */
+long seg_need(size_t len, unsigned k);
+
+/* The shortest length whose rows the index can filter for k (need >= 1),
+ * or 0 if no length can be (k >= SEG_MAX). */
+size_t seg_min_len(unsigned k);
+
+/* Writes the keys of s[0..len) (upper-case ACGT) into keys[0..seg_count(len))
+ * and returns their number. keys must hold SEG_MAX entries. */
+size_t seg_keys(const char *s, size_t len, int64_t *keys);
+
+/*
+ * Computes the distinct, sorted probe keys of query q[0..qlen) for rows
+ * with lengths lo..hi (lo >= seg_min_len(k)) within k edits. Writes at
+ * most cap keys; returns their number, or (size_t)-1 if cap is too small
+ * (seg_probe_cap() is always enough).
+ */
+size_t seg_probes(const char *q, size_t qlen, unsigned k, size_t lo,
+    size_t hi, int64_t *keys, size_t cap);
+
+/* A number of probe keys that seg_probes() never exceeds for k. */
+size_t seg_probe_cap(unsigned k);
+
+#endif /* SEG_H */
