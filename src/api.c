@@ -13,6 +13,7 @@
 #include "qs.h"
 #include "resp.h"
 #include "search.h"
+#include "seg.h"
 #include "valid.h"
 
 typedef void (*api_handler)(struct api_ctx *, struct req *, const char *arg,
@@ -89,6 +90,38 @@ enum api_add_outcome {
 	ADD_FAILED      /* f says why */
 };
 
+/* Writes the index rows of a new sequence (src/seg.h), in its
+ * transaction. idtext is the id as the database returned it. */
+static enum dna_err
+api_add_segments(struct api_ctx *ctx, const char *seq, const char *idtext,
+    struct dna_fail *f)
+{
+	int64_t keys[SEG_MAX];
+	char arr[SEG_MAX * 24 + 4];
+	const char *params[2] = { arr, idtext };
+	size_t n, i, o = 0;
+	PGresult *res;
+	int w;
+
+	n = seg_keys(seq, strlen(seq), keys);
+	if (n == 0)
+		return DNA_OK;
+	arr[o++] = '{';
+	for (i = 0; i < n; i++) {
+		w = snprintf(arr + o, sizeof(arr) - o, "%s%lld", i > 0 ? "," : "",
+		    (long long)keys[i]);
+		if (w < 0 || (size_t)w >= sizeof(arr) - o)
+			return fail_set(f, DNA_E_INTERNAL, NULL);
+		o += (size_t)w;
+	}
+	arr[o++] = '}';
+	arr[o] = '\0';
+	if ((res = db_exec(ctx->db, DB_ADD_SEGS, 2, params, f)) == NULL)
+		return f->err;
+	PQclear(res);
+	return DNA_OK;
+}
+
 /*
  * One transaction: INSERT ... ON CONFLICT DO NOTHING, and if that stored
  * nothing, look the sequence up. The lookup is a separate statement, so it
@@ -109,7 +142,8 @@ api_add_once(struct api_ctx *ctx, const char *seq, PGresult **res,
 	if ((r = db_exec(ctx->db, DB_ADD, 1, params, f)) == NULL)
 		goto fail;
 	if (PQntuples(r) == 1) {
-		if (db_commit(ctx->db, f) != DNA_OK)
+		if (api_add_segments(ctx, seq, PQgetvalue(r, 0, 0), f) != DNA_OK ||
+		    db_commit(ctx->db, f) != DNA_OK)
 			goto fail;
 		*res = r;
 		return ADD_CREATED;
@@ -445,8 +479,9 @@ api_search(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	resp_json(r, 200, o, NULL);
 	json_object_put(o);
 	log_msg("info", r->id, "search qlen=%zu k=%u limit=%zu after=%d "
-	    "scanned=%zu returned=%zu more=%d", sq.qlen, sq.k, sq.limit,
-	    sq.after, page.scanned, page.n, page.more);
+	    "stage_k=%u probes=%zu candidates=%zu scanned=%zu returned=%zu "
+	    "more=%d", sq.qlen, sq.k, sq.limit, sq.after, page.stage_k,
+	    page.probes, page.candidates, page.scanned, page.n, page.more);
 	goto out;
 fail:
 	resp_fail(r, &f, NULL);

@@ -37,6 +37,7 @@ static const struct config_key config_keys[] = {
 	KEY_LONG(max_distance, 0, DNA_K_CAP_HARD, DNA_K_CAP_DEFAULT),
 	KEY_LONG(max_response_bases, 1, DNA_SEQ_LEN_HARD * 64L, DNA_PAGE_BASES_DEFAULT),
 	KEY_LONG(statement_timeout_ms, 0, 3600000L, 10000),
+	KEY_LONG(search_budget_ms, 0, 3600000L, 5000),
 	KEY_LONG(connect_timeout_s, 1, 600, 5),
 };
 

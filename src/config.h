@@ -26,6 +26,7 @@ struct config {
 	long max_distance;                 /* search k cap */
 	long max_response_bases;           /* bases per search page */
 	long statement_timeout_ms;         /* per SQL statement */
+	long search_budget_ms;             /* a search's time budget */
 	long connect_timeout_s;            /* libpq connect_timeout */
 };
 

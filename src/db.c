@@ -40,6 +40,21 @@ static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
 	[DB_FETCH_IDS] = { "dnadb_fetch_ids",
 	    "SELECT id, sequence, length FROM sequences"
 	    " WHERE id = ANY ($1::bigint[])", 1, true },
+	[DB_ADD_SEGS] = { "dnadb_add_segs",
+	    "INSERT INTO seq_segments (key, id)"
+	    " SELECT unnest($1::bigint[]), $2::bigint", 2, false },
+	/* The ids sharing at least $2 keys with the probes, then their rows
+	 * in the length window. Each probe is one index-only descent of
+	 * seq_segments_key_id; the probes are distinct, and a row has one
+	 * key per segment, so count(*) counts its matched segments. */
+	[DB_CANDIDATES] = { "dnadb_candidates",
+	    "SELECT s.id, s.sequence, s.length, c.hits"
+	    " FROM (SELECT id, count(*) AS hits FROM seq_segments"
+	    "       WHERE key = ANY ($1::bigint[])"
+	    "       GROUP BY id HAVING count(*) >= $2::integer) AS c"
+	    " JOIN sequences AS s ON s.id = c.id"
+	    " WHERE s.length BETWEEN $3::integer AND $4::integer"
+	    " LIMIT $5::integer", 5, true },
 };
 
 /* SQLSTATE prefixes (class or exact code) to errors, first match wins. */

@@ -21,6 +21,8 @@ enum db_stmt {
 	DB_GET,         /* (id) -> id, sequence, length, created_at */
 	DB_SCAN,        /* (minlen, maxlen, after_len, after_id, batch) -> id, sequence, length */
 	DB_FETCH_IDS,   /* (id[]) -> id, sequence, length */
+	DB_ADD_SEGS,    /* (key[], id): index rows of a new sequence */
+	DB_CANDIDATES,  /* (key[], need, minlen, maxlen, cap) -> id, sequence, length, hits */
 	DB_STMT__MAX
 };
 

@@ -45,6 +45,8 @@ static const struct err_row err_table[DNA_E__MAX] = {
 	    "The database cannot be reached just now; retry in a few seconds." },
 	[DNA_E_TIMEOUT] = { "timeout", 503,
 	    "The database did not answer in time; retry later or narrow the request." },
+	[DNA_E_QUERY_TOO_BROAD] = { "query_too_broad", 422,
+	    "The search cannot be answered within its time budget; use a smaller max_distance." },
 };
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) == DNA_E__MAX,

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "dnadb.h"
+#include "idx.h"
 #include "migrate.h"
 
 struct cli_cmd {
@@ -21,11 +22,13 @@ struct cli_cmd {
 static int cli_migrate(const struct config *, int, char *[]);
 static int cli_status(const struct config *, int, char *[]);
 static int cli_config(const struct config *, int, char *[]);
+static int cli_reindex(const struct config *, int, char *[]);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "migrate", "apply the missing schema migrations (safe to re-run)", cli_migrate },
 	{ "migrations", "list the migrations and whether each is applied", cli_status },
 	{ "config", "print the effective configuration (file + environment)", cli_config },
+	{ "reindex", "rebuild the search index from the stored sequences", cli_reindex },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
@@ -98,6 +101,35 @@ cli_status(const struct config *cfg, int argc, char *argv[])
 	rc = migrate_status(conn, stdout, stderr);
 	PQfinish(conn);
 	return rc == 0 ? 0 : 1;
+}
+
+static int
+cli_reindex(const struct config *cfg, int argc, char *argv[])
+{
+	PGconn *conn;
+	PGresult *res;
+	int rc = 1;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: dnadb reindex\n");
+		return 2;
+	}
+	if ((conn = cli_connect(cfg)) == NULL)
+		return 1;
+	res = PQexecParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    idx_rebuild(conn, stdout, stderr) == 0) {
+		PQclear(res);
+		res = PQexecParams(conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			rc = 0;
+		else
+			fprintf(stderr, "dnadb: %s", PQerrorMessage(conn));
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
 }
 
 static int

@@ -5,7 +5,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "idx.h"
 #include "migrate.h"
+
+/* Work a migration needs beyond its SQL, run in its transaction after the
+ * SQL: version and function, in order. */
+struct migrate_hook {
+	int   version;
+	int (*run)(PGconn *conn, FILE *out, FILE *err);
+};
+
+static const struct migrate_hook migrate_hooks[] = {
+	{ 2, idx_rebuild },   /* index the sequences stored before the index */
+};
+
+/* Runs the hook of a version, if it has one. True if none or it succeeded. */
+static bool
+migrate_hook(PGconn *conn, int version, FILE *out, FILE *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(migrate_hooks) / sizeof(migrate_hooks[0]); i++)
+		if (migrate_hooks[i].version == version)
+			return migrate_hooks[i].run(conn, out, err) == 0;
+	return true;
+}
 
 /* An arbitrary constant: the advisory lock key of migrations. */
 #define MIGRATE_LOCK "4852741"
@@ -123,6 +147,7 @@ migrate_run(PGconn *conn, FILE *out, FILE *err)
 			continue;
 		}
 		if (!migrate_script(conn, m->sql, err) ||
+		    !migrate_hook(conn, m->version, out, err) ||
 		    !migrate_record(conn, m, err) ||
 		    !migrate_cmd(conn, "COMMIT", err)) {
 			fprintf(err, "dnadb migrate: migration %s failed; rolled back\n",

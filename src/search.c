@@ -1,5 +1,6 @@
 /*
- * search.c: length-window scan with verification in C; see search.h.
+ * search.c: candidates from the segment index or a length scan, verified
+ * in C, kept in a bounded heap; see search.h.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -11,18 +12,47 @@
 #include "lev.h"
 #include "log.h"
 #include "search.h"
+#include "seg.h"
 #include "valid.h"
 
-/* Rows fetched per round trip of the scan, and the bytes of sequence one
- * batch may carry: rows in the window are about |q| long, so long queries
- * get small batches and a worker never holds more than this. */
+/* Rows fetched per round trip of a length scan, and the bytes of sequence
+ * one batch (or one candidate set) may carry: rows in the window are about
+ * |q| long, so long queries get small batches and a worker never holds
+ * more than this at once. */
 #define SEARCH_BATCH       2000
 #define SEARCH_BATCH_BYTES ((size_t)32 << 20)
+/* Sequences kept with heap entries, so that the page needs no second
+ * fetch; past this, entries keep only their id and are fetched at the end. */
+#define SEARCH_HEAP_BYTES  ((size_t)16 << 20)
+/* A first stage at a smaller k answers the page alone when it already
+ * holds limit + 1 results; worth trying from this k on. */
+#define SEARCH_STAGE_MIN_K 4
 
 struct search_cand {
-	long long id;
-	unsigned  distance;
-	long      length;
+	long long  id;
+	unsigned   distance;
+	long       length;
+	char      *seq;   /* owned copy, or NULL (fetched at the end) */
+};
+
+/*
+ * A bounded max-heap of candidates: it keeps the cap smallest (distance,
+ * id) pairs seen, so memory is O(limit) however many rows match.
+ */
+struct search_heap {
+	struct search_cand *v;
+	size_t              n, cap;
+	size_t              bytes;  /* of the sequences held */
+};
+
+/* One search in progress. */
+struct search_ctx {
+	struct db                 *db;
+	const struct config       *cfg;
+	const struct search_query *sq;
+	struct search_page        *page;
+	struct search_heap         heap;
+	double                     t0;     /* ms, monotonic */
 };
 
 /* (distance, id) order: negative if a comes first. */
@@ -42,20 +72,19 @@ search_qcmp(const void *a, const void *b)
 	return search_cmp(a, b);
 }
 
-/*
- * A bounded max-heap of candidates: it keeps the cap smallest (distance,
- * id) pairs seen, so memory is O(limit) however many rows match.
- */
-struct search_heap {
-	struct search_cand *v;
-	size_t              n, cap;
-};
+static void
+search_heap_swap(struct search_heap *h, size_t i, size_t j)
+{
+	struct search_cand t = h->v[i];
+
+	h->v[i] = h->v[j];
+	h->v[j] = t;
+}
 
 static void
 search_heap_sift_down(struct search_heap *h, size_t i)
 {
 	size_t l, r, m;
-	struct search_cand t;
 
 	for (;;) {
 		l = 2 * i + 1;
@@ -67,37 +96,59 @@ search_heap_sift_down(struct search_heap *h, size_t i)
 			m = r;
 		if (m == i)
 			return;
-		t = h->v[i];
-		h->v[i] = h->v[m];
-		h->v[m] = t;
+		search_heap_swap(h, i, m);
 		i = m;
 	}
 }
 
+/* Empties the heap, freeing the sequences it holds. */
 static void
-search_heap_push(struct search_heap *h, const struct search_cand *c)
+search_heap_clear(struct search_heap *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i].seq);
+	h->n = 0;
+	h->bytes = 0;
+}
+
+/* Offers a verified result; s[0..len) is copied if the heap keeps it and
+ * the byte budget allows. False only without memory. */
+static bool
+search_heap_push(struct search_heap *h, struct search_cand c, const char *s,
+    size_t len)
 {
 	size_t i, p;
-	struct search_cand t;
 
+	if (h->n == h->cap && search_cmp(&c, &h->v[0]) >= 0)
+		return true;
+	c.seq = NULL;
+	if (h->bytes + len <= SEARCH_HEAP_BYTES) {
+		if ((c.seq = malloc(len + 1)) == NULL)
+			return false;
+		memcpy(c.seq, s, len);
+		c.seq[len] = '\0';
+		h->bytes += len;
+	}
 	if (h->n == h->cap) {
-		if (search_cmp(c, &h->v[0]) >= 0)
-			return;
-		h->v[0] = *c;
+		if (h->v[0].seq != NULL)
+			h->bytes -= (size_t)h->v[0].length;
+		free(h->v[0].seq);
+		h->v[0] = c;
 		search_heap_sift_down(h, 0);
-		return;
+		return true;
 	}
 	i = h->n++;
-	h->v[i] = *c;
+	h->v[i] = c;
 	while (i > 0) {
 		p = (i - 1) / 2;
 		if (search_cmp(&h->v[i], &h->v[p]) <= 0)
 			break;
-		t = h->v[i];
-		h->v[i] = h->v[p];
-		h->v[p] = t;
+		search_heap_swap(h, i, p);
 		i = p;
 	}
+	return true;
 }
 
 static double
@@ -109,63 +160,98 @@ search_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Scans the length window and fills the heap with verified candidates. */
+/* Fails with query_too_broad once the search has used its budget. */
 static enum dna_err
-search_scan(struct db *db, const struct config *cfg,
-    const struct search_query *sq, struct search_heap *heap, size_t *scanned,
+search_budget(struct search_ctx *sc, unsigned k, struct dna_fail *f)
+{
+	if (sc->cfg->search_budget_ms <= 0 ||
+	    search_now_ms() - sc->t0 <= (double)sc->cfg->search_budget_ms)
+		return DNA_OK;
+	fail_set(f, DNA_E_QUERY_TOO_BROAD,
+	    "max_distance %u over a %zu-base query reaches too many stored "
+	    "sequences to answer within %ld ms; use a smaller max_distance "
+	    "(the index filters lengths of at least 12 x (max_distance + 1) bases)",
+	    k, sc->sq->qlen, sc->cfg->search_budget_ms);
+	fail_int(f, "budget_ms", sc->cfg->search_budget_ms);
+	return DNA_E_QUERY_TOO_BROAD;
+}
+
+/* A statement timeout inside a search means the search is too broad. */
+static enum dna_err
+search_db_fail(struct search_ctx *sc, unsigned k, struct dna_fail *f)
+{
+	if (f->err != DNA_E_TIMEOUT)
+		return f->err;
+	fail_set(f, DNA_E_QUERY_TOO_BROAD,
+	    "max_distance %u over a %zu-base query is too broad to answer in "
+	    "time; use a smaller max_distance", k, sc->sq->qlen);
+	return DNA_E_QUERY_TOO_BROAD;
+}
+
+/* Verifies one row and offers it to the heap if it is a result after the
+ * cursor. */
+static enum dna_err
+search_consider(struct search_ctx *sc, unsigned k, const char *idtext,
+    size_t idlen, const char *s, size_t slen, struct dna_fail *f)
+{
+	const struct search_query *sq = sc->sq;
+	struct search_cand c;
+	long long id;
+
+	if (!valid_uint(idtext, idlen, 1, LLONG_MAX, &id)) {
+		log_msg("error", NULL, "search: bad id from the database");
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	}
+	c.id = id;
+	c.length = (long)slen;
+	c.seq = NULL;
+	c.distance = lev_bounded(sq->q, sq->qlen, s, slen, k);
+	if (c.distance > k)
+		return DNA_OK;
+	if (sq->after && (c.distance < sq->after_distance ||
+	    (c.distance == sq->after_distance && c.id <= sq->after_id)))
+		return DNA_OK;
+	if (!search_heap_push(&sc->heap, c, s, slen))
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	return DNA_OK;
+}
+
+/* Scans the rows of lengths lo..hi in (length, id) order, in batches. */
+static enum dna_err
+search_scan(struct search_ctx *sc, unsigned k, long long lo, long long hi,
     struct dna_fail *f)
 {
-	char lo[24], hi[24], alen[24], aid[24], batch[24];
-	const char *params[5] = { lo, hi, alen, aid, batch };
-	long long minlen, maxlen;
-	double t0 = search_now_ms();
-	size_t per, nbatch;
+	char plo[24], phi[24], alen[24], aid[24], batch[24];
+	const char *params[5] = { plo, phi, alen, aid, batch };
+	size_t per = sc->sq->qlen + k, nbatch;
 	PGresult *res;
 	int rows, i;
-	struct search_cand c;
+	enum dna_err rc;
 
-	minlen = (long long)sq->qlen - (long long)sq->k;
-	if (minlen < 1)
-		minlen = 1;
-	maxlen = (long long)sq->qlen + (long long)sq->k;
-	snprintf(lo, sizeof(lo), "%lld", minlen);
-	snprintf(hi, sizeof(hi), "%lld", maxlen);
-	snprintf(alen, sizeof(alen), "%lld", minlen - 1);
-	snprintf(aid, sizeof(aid), "0");
-	per = sq->qlen + sq->k;
 	nbatch = SEARCH_BATCH_BYTES / (per > 0 ? per : 1);
 	if (nbatch < 1)
 		nbatch = 1;
 	if (nbatch > SEARCH_BATCH)
 		nbatch = SEARCH_BATCH;
+	snprintf(plo, sizeof(plo), "%lld", lo);
+	snprintf(phi, sizeof(phi), "%lld", hi);
+	snprintf(alen, sizeof(alen), "%lld", lo - 1);
+	snprintf(aid, sizeof(aid), "0");
 	snprintf(batch, sizeof(batch), "%zu", nbatch);
 	for (;;) {
-		if ((res = db_exec(db, DB_SCAN, 5, params, f)) == NULL)
-			return f->err;
+		if ((res = db_exec(sc->db, DB_SCAN, 5, params, f)) == NULL)
+			return search_db_fail(sc, k, f);
 		rows = PQntuples(res);
 		for (i = 0; i < rows; i++) {
-			const char *s = PQgetvalue(res, i, 1);
-			size_t slen = (size_t)PQgetlength(res, i, 1);
-			long long id;
-
-			if (!valid_uint(PQgetvalue(res, i, 0),
-			    (size_t)PQgetlength(res, i, 0), 1,
-			    LLONG_MAX, &id)) {
+			rc = search_consider(sc, k, PQgetvalue(res, i, 0),
+			    (size_t)PQgetlength(res, i, 0), PQgetvalue(res, i, 1),
+			    (size_t)PQgetlength(res, i, 1), f);
+			if (rc != DNA_OK) {
 				PQclear(res);
-				log_msg("error", NULL, "search: bad id from database");
-				return fail_set(f, DNA_E_INTERNAL, NULL);
+				return rc;
 			}
-			c.id = id;
-			c.length = (long)slen;
-			c.distance = lev_bounded(sq->q, sq->qlen, s, slen, sq->k);
-			(*scanned)++;
-			if (c.distance > sq->k)
-				continue;
-			if (sq->after && (c.distance < sq->after_distance ||
-			    (c.distance == sq->after_distance && c.id <= sq->after_id)))
-				continue;
-			search_heap_push(heap, &c);
 		}
+		sc->page->scanned += (size_t)rows;
 		if (rows > 0) {
 			snprintf(alen, sizeof(alen), "%s", PQgetvalue(res, rows - 1, 2));
 			snprintf(aid, sizeof(aid), "%s", PQgetvalue(res, rows - 1, 0));
@@ -173,31 +259,161 @@ search_scan(struct db *db, const struct config *cfg,
 		PQclear(res);
 		if ((size_t)rows < nbatch)
 			return DNA_OK;
-		if (cfg->statement_timeout_ms > 0 &&
-		    search_now_ms() - t0 > (double)cfg->statement_timeout_ms)
-			return fail_set(f, DNA_E_TIMEOUT,
-			    "the search ran longer than %ld ms; use a smaller max_distance",
-			    cfg->statement_timeout_ms);
+		if ((rc = search_budget(sc, k, f)) != DNA_OK)
+			return rc;
 	}
 }
 
-/* Loads the sequences of page->hits[0..n) by id. Hits whose row has gone
- * meanwhile are dropped. */
+/* Writes keys[0..n) as a PostgreSQL array literal into b. */
+static bool
+search_array(struct buf *b, const int64_t *keys, size_t n)
+{
+	size_t i;
+
+	if (!buf_append(b, "{", 1))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!buf_printf(b, "%s%lld", i > 0 ? "," : "", (long long)keys[i]))
+			return false;
+	return buf_append(b, "}", 1);
+}
+
+/* The rows of lengths lo..hi (all filterable at k) that share enough
+ * segments with the query, verified. */
+static enum dna_err
+search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
+    struct dna_fail *f)
+{
+	const struct search_query *sq = sc->sq;
+	char need[24], plo[24], phi[24], pcap[24];
+	const char *params[5];
+	int64_t *keys;
+	size_t nkeys, cap, per, maxrows;
+	struct buf arr;
+	PGresult *res = NULL;
+	int rows, i;
+	long long hits;
+	enum dna_err rc = DNA_OK;
+
+	cap = seg_probe_cap(k);
+	buf_init(&arr, cap * 24 + 16);
+	if ((keys = calloc(cap, sizeof(*keys))) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	nkeys = seg_probes(sq->q, sq->qlen, k, lo, hi, keys, cap);
+	if (nkeys == (size_t)-1) {
+		log_msg("error", NULL, "search: probe capacity exceeded");
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+		goto out;
+	}
+	sc->page->probes += nkeys;
+	if (nkeys == 0)
+		goto out;
+	if (!search_array(&arr, keys, nkeys)) {
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+		goto out;
+	}
+	per = sq->qlen + k + 1;
+	maxrows = SEARCH_BATCH_BYTES * 2 / per;
+	if (maxrows < 1000)
+		maxrows = 1000;
+	if (maxrows > 1000000)
+		maxrows = 1000000;
+	snprintf(need, sizeof(need), "%ld", seg_need(lo, k));
+	snprintf(plo, sizeof(plo), "%zu", lo);
+	snprintf(phi, sizeof(phi), "%zu", hi);
+	snprintf(pcap, sizeof(pcap), "%zu", maxrows + 1);
+	params[0] = arr.p;
+	params[1] = need;
+	params[2] = plo;
+	params[3] = phi;
+	params[4] = pcap;
+	if ((res = db_exec(sc->db, DB_CANDIDATES, 5, params, f)) == NULL) {
+		rc = search_db_fail(sc, k, f);
+		goto out;
+	}
+	rows = PQntuples(res);
+	if ((size_t)rows > maxrows) {
+		rc = fail_set(f, DNA_E_QUERY_TOO_BROAD,
+		    "max_distance %u over this query proposes more than %zu "
+		    "candidates; use a smaller max_distance", k, maxrows);
+		goto out;
+	}
+	sc->page->candidates += (size_t)rows;
+	for (i = 0; i < rows; i++) {
+		size_t slen = (size_t)PQgetlength(res, i, 1);
+		/* The statement used the least need of the window; a row's own
+		 * length may require more shared segments. */
+		if (!valid_uint(PQgetvalue(res, i, 3), (size_t)PQgetlength(res, i, 3),
+		    0, LLONG_MAX, &hits) || hits < seg_need(slen, k))
+			continue;
+		rc = search_consider(sc, k, PQgetvalue(res, i, 0),
+		    (size_t)PQgetlength(res, i, 0), PQgetvalue(res, i, 1), slen, f);
+		if (rc != DNA_OK)
+			goto out;
+	}
+out:
+	PQclear(res);
+	buf_free(&arr);
+	free(keys);
+	return rc;
+}
+
+/* Collects every result within k (after the cursor) into the heap: the
+ * lengths the index can filter from the index, the others by scanning. */
+static enum dna_err
+search_stage(struct search_ctx *sc, unsigned k, struct dna_fail *f)
+{
+	long long lo, hi, ilo, minlen;
+	enum dna_err rc;
+
+	search_heap_clear(&sc->heap);
+	sc->page->stage_k = k;
+	lo = (long long)sc->sq->qlen - (long long)k;
+	if (lo < 1)
+		lo = 1;
+	hi = (long long)sc->sq->qlen + (long long)k;
+	minlen = (long long)seg_min_len(k);
+	ilo = minlen == 0 ? hi + 1 : (minlen > lo ? minlen : lo);
+	if (ilo > lo) {
+		rc = search_scan(sc, k, lo, ilo - 1 < hi ? ilo - 1 : hi, f);
+		if (rc != DNA_OK)
+			return rc;
+	}
+	if (ilo <= hi) {
+		if ((rc = search_budget(sc, k, f)) != DNA_OK)
+			return rc;
+		rc = search_index(sc, k, (size_t)ilo, (size_t)hi, f);
+		if (rc != DNA_OK)
+			return rc;
+	}
+	return DNA_OK;
+}
+
+/* Loads the sequences the heap did not keep, by id. Hits whose row has
+ * gone meanwhile are dropped. */
 static enum dna_err
 search_fetch(struct db *db, struct search_page *page, struct dna_fail *f)
 {
 	struct buf ids;
 	const char *params[1];
 	PGresult *res = NULL;
-	size_t i, j, keep;
+	size_t i, keep, missing = 0;
 	int rows, r;
+	long long id;
 	enum dna_err rc = DNA_OK;
 
+	for (i = 0; i < page->n; i++)
+		if (page->hits[i].sequence == NULL)
+			missing++;
+	if (missing == 0)
+		return DNA_OK;
 	buf_init(&ids, (size_t)1 << 20);
 	if (!buf_append(&ids, "{", 1))
 		goto oom;
 	for (i = 0; i < page->n; i++)
-		if (!buf_printf(&ids, "%s%lld", i > 0 ? "," : "", page->hits[i].id))
+		if (page->hits[i].sequence == NULL &&
+		    !buf_printf(&ids, "%s%lld", ids.len > 1 ? "," : "",
+		    page->hits[i].id))
 			goto oom;
 	if (!buf_append(&ids, "}", 1))
 		goto oom;
@@ -208,7 +424,6 @@ search_fetch(struct db *db, struct search_page *page, struct dna_fail *f)
 	}
 	rows = PQntuples(res);
 	for (r = 0; r < rows; r++) {
-		long long id;
 		if (!valid_uint(PQgetvalue(res, r, 0), (size_t)PQgetlength(res, r, 0),
 		    1, LLONG_MAX, &id))
 			continue;
@@ -226,12 +441,8 @@ search_fetch(struct db *db, struct search_page *page, struct dna_fail *f)
 	for (i = 0, keep = 0; i < page->n; i++) {
 		if (page->hits[i].sequence == NULL)
 			continue;
-		if (keep != i)
-			page->hits[keep] = page->hits[i];
-		keep++;
+		page->hits[keep++] = page->hits[i];
 	}
-	for (j = keep; j < page->n; j++)
-		page->hits[j].sequence = NULL;
 	page->n = keep;
 	goto out;
 oom:
@@ -247,45 +458,68 @@ search_run(struct db *db, const struct config *cfg,
     const struct search_query *sq, struct search_page *page,
     struct dna_fail *f)
 {
-	struct search_heap heap;
+	struct search_ctx sc;
 	size_t i, take, bases;
+	unsigned first;
 	enum dna_err rc;
 
 	memset(page, 0, sizeof(*page));
-	heap.n = 0;
-	heap.cap = sq->limit + 1;
-	if ((heap.v = calloc(heap.cap, sizeof(*heap.v))) == NULL)
+	sc.db = db;
+	sc.cfg = cfg;
+	sc.sq = sq;
+	sc.page = page;
+	sc.t0 = search_now_ms();
+	sc.heap.n = 0;
+	sc.heap.bytes = 0;
+	sc.heap.cap = sq->limit + 1;
+	if ((sc.heap.v = calloc(sc.heap.cap, sizeof(*sc.heap.v))) == NULL)
 		return fail_set(f, DNA_E_INTERNAL, NULL);
-	rc = search_scan(db, cfg, sq, &heap, &page->scanned, f);
+
+	/* Stage one at about half the distance: if it fills the page (limit
+	 * + 1 results), every result it lacks is farther and sorts after
+	 * them, so the page is exact without the wider search. */
+	rc = DNA_OK;
+	first = sq->k / 2;
+	if (sq->after && first < sq->after_distance)
+		first = sq->after_distance;
+	if (sq->k >= SEARCH_STAGE_MIN_K && first < sq->k)
+		rc = search_stage(&sc, first, f);
+	if (rc == DNA_OK && (sq->k < SEARCH_STAGE_MIN_K || first >= sq->k ||
+	    sc.heap.n < sc.heap.cap))
+		rc = search_stage(&sc, sq->k, f);
 	if (rc != DNA_OK)
 		goto out;
-	qsort(heap.v, heap.n, sizeof(*heap.v), search_qcmp);
+
+	qsort(sc.heap.v, sc.heap.n, sizeof(*sc.heap.v), search_qcmp);
 	/* Take up to limit hits, within the page's base budget (but always
 	 * at least one): whatever is left over means another page follows. */
-	for (take = 0, bases = 0; take < heap.n && take < sq->limit; take++) {
-		if (take > 0 && bases + (size_t)heap.v[take].length >
+	for (take = 0, bases = 0; take < sc.heap.n && take < sq->limit; take++) {
+		if (take > 0 && bases + (size_t)sc.heap.v[take].length >
 		    (size_t)cfg->max_response_bases)
 			break;
-		bases += (size_t)heap.v[take].length;
+		bases += (size_t)sc.heap.v[take].length;
 	}
-	page->more = take < heap.n;
+	page->more = take < sc.heap.n;
 	if (take == 0)
 		goto out;
-	page->last_distance = heap.v[take - 1].distance;
-	page->last_id = heap.v[take - 1].id;
+	page->last_distance = sc.heap.v[take - 1].distance;
+	page->last_id = sc.heap.v[take - 1].id;
 	if ((page->hits = calloc(take, sizeof(*page->hits))) == NULL) {
 		rc = fail_set(f, DNA_E_INTERNAL, NULL);
 		goto out;
 	}
 	for (i = 0; i < take; i++) {
-		page->hits[i].id = heap.v[i].id;
-		page->hits[i].distance = heap.v[i].distance;
-		page->hits[i].length = heap.v[i].length;
+		page->hits[i].id = sc.heap.v[i].id;
+		page->hits[i].distance = sc.heap.v[i].distance;
+		page->hits[i].length = sc.heap.v[i].length;
+		page->hits[i].sequence = sc.heap.v[i].seq;  /* ownership moves */
+		sc.heap.v[i].seq = NULL;
 	}
 	page->n = take;
 	rc = search_fetch(db, page, f);
 out:
-	free(heap.v);
+	search_heap_clear(&sc.heap);
+	free(sc.heap.v);
 	return rc;
 }
 

@@ -2,11 +2,12 @@
  * search.h: exact Levenshtein search over the stored sequences, one page
  * at a time in (distance, id) order.
  *
- * This version scans the length window [|q| - k, |q| + k] in PostgreSQL in
- * bounded batches (keyset order on (length, id), never the whole window in
- * memory) and verifies every row in C with lev_bounded(). Only the top
- * (limit + 1) results after the cursor are kept. The handlers only see
- * this interface, so an index can replace the inside without touching them.
+ * Rows whose length the segment index can filter (src/seg.h) come from
+ * the index: the probe keys of the query select candidates in one
+ * statement. Shorter rows, for which the filter says nothing at this k,
+ * come from a scan of their lengths in bounded batches. Every candidate is
+ * verified in C with lev_bounded(); only the top (limit + 1) results after
+ * the cursor are kept. The handlers see only this interface.
  */
 #ifndef SEARCH_H
 #define SEARCH_H
@@ -31,7 +32,10 @@ struct search_page {
 	bool               more;      /* results follow the last hit */
 	unsigned           last_distance; /* position of the last hit taken */
 	long long          last_id;       /* (for the next cursor) */
-	size_t             scanned;   /* rows verified (for the log) */
+	size_t             scanned;   /* rows read by length scans (for the log) */
+	size_t             candidates;/* rows the index proposed (for the log) */
+	size_t             probes;    /* probe keys sent (for the log) */
+	unsigned           stage_k;   /* the k of the stage that completed */
 };
 
 struct search_query {
@@ -45,9 +49,9 @@ struct search_query {
 };
 
 /*
- * Fills page with the next results of sq. Returns DNA_OK or an error in f
- * (database unavailable, timeout: the scan stops once it has run longer
- * than the configured statement timeout). Release with search_page_free()
+ * Fills page with the next results of sq. Returns DNA_OK or an error in f:
+ * database unavailable, or DNA_E_QUERY_TOO_BROAD when the search would
+ * take longer than the configured budget. Release with search_page_free()
  * in every case.
  */
 enum dna_err search_run(struct db *db, const struct config *cfg,

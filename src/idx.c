@@ -1,0 +1,173 @@
+/*
+ * idx.c: bulk writes of the segment index; see idx.h.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "idx.h"
+#include "seg.h"
+
+struct idx_row {
+	int64_t key;
+	int64_t id;
+};
+
+static int
+idx_cmp(const void *a, const void *b)
+{
+	const struct idx_row *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Runs one static statement; 0 or -1 with the server's message. */
+static int
+idx_cmd(PGconn *conn, const char *sql, char *err, size_t errsz)
+{
+	PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+
+	if (rc != 0)
+		snprintf(err, errsz, "%s", PQerrorMessage(conn));
+	PQclear(res);
+	return rc;
+}
+
+/* Sends rows[0..n) as COPY text data, in chunks. */
+static int
+idx_copy(PGconn *conn, const struct idx_row *rows, size_t n, char *err,
+    size_t errsz)
+{
+	PGresult *res;
+	struct buf b;
+	size_t i;
+	int rc = -1;
+
+	buf_init(&b, (size_t)1 << 22);
+	res = PQexecParams(conn, "COPY seq_segments (key, id) FROM STDIN",
+	    0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		snprintf(err, errsz, "%s", PQerrorMessage(conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	for (i = 0; i < n; i++) {
+		if (!buf_printf(&b, "%lld\t%lld\n", (long long)rows[i].key,
+		    (long long)rows[i].id)) {
+			if (PQputCopyData(conn, b.p, (int)b.len) != 1)
+				goto abort;
+			buf_reset(&b);
+			if (!buf_printf(&b, "%lld\t%lld\n", (long long)rows[i].key,
+			    (long long)rows[i].id))
+				goto abort;
+		}
+	}
+	if (b.len > 0 && PQputCopyData(conn, b.p, (int)b.len) != 1)
+		goto abort;
+	if (PQputCopyEnd(conn, NULL) != 1)
+		goto fail;
+	rc = 0;
+	goto end;
+abort:
+	PQputCopyEnd(conn, "dnadb: out of memory while writing the index");
+fail:
+	snprintf(err, errsz, "%s", PQerrorMessage(conn));
+end:
+	/* Collect the COPY's result (and any error) so the connection is
+	 * ready for the next command. */
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+long
+idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz)
+{
+	struct idx_row *rows;
+	int64_t keys[SEG_MAX];
+	size_t n = 0, cap = 0, k, m;
+	long long id;
+	int r, nt = PQntuples(res);
+	char *end;
+	long rc;
+
+	for (r = 0; r < nt; r++)
+		cap += seg_count((size_t)PQgetlength(res, r, 1));
+	if (cap == 0)
+		return 0;
+	if ((rows = calloc(cap, sizeof(*rows))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (r = 0; r < nt; r++) {
+		id = strtoll(PQgetvalue(res, r, 0), &end, 10);
+		if (*end != '\0' || id < 1) {
+			snprintf(err, errsz, "bad id from the database");
+			free(rows);
+			return -1;
+		}
+		m = seg_keys(PQgetvalue(res, r, 1), (size_t)PQgetlength(res, r, 1),
+		    keys);
+		for (k = 0; k < m && n < cap; k++) {
+			rows[n].key = keys[k];
+			rows[n].id = id;
+			n++;
+		}
+	}
+	qsort(rows, n, sizeof(*rows), idx_cmp);
+	rc = idx_copy(conn, rows, n, err, errsz) == 0 ? (long)n : -1;
+	free(rows);
+	return rc;
+}
+
+int
+idx_rebuild(PGconn *conn, FILE *out, FILE *err)
+{
+	char msg[512];
+	PGresult *res;
+	long total = 0, seqs = 0, n;
+	int rows;
+
+	if (idx_cmd(conn, "TRUNCATE seq_segments", msg, sizeof(msg)) != 0 ||
+	    idx_cmd(conn, "DECLARE dnadb_reindex NO SCROLL CURSOR FOR"
+	    " SELECT id, sequence FROM sequences ORDER BY id", msg,
+	    sizeof(msg)) != 0)
+		goto fail;
+	for (;;) {
+		res = PQexecParams(conn, "FETCH FORWARD 20000 FROM dnadb_reindex",
+		    0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
+			PQclear(res);
+			goto fail;
+		}
+		rows = PQntuples(res);
+		n = rows > 0 ? idx_add_rows(conn, res, msg, sizeof(msg)) : 0;
+		PQclear(res);
+		if (n < 0)
+			goto fail;
+		total += n;
+		seqs += rows;
+		if (rows == 0)
+			break;
+	}
+	if (idx_cmd(conn, "CLOSE dnadb_reindex", msg, sizeof(msg)) != 0)
+		goto fail;
+	fprintf(out, "indexed %ld sequences (%ld segment keys)\n", seqs, total);
+	return 0;
+fail:
+	fprintf(err, "dnadb: rebuilding the index failed: %s", msg);
+	return -1;
+}
