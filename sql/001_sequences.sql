@@ -11,7 +11,7 @@
 CREATE TABLE sequences (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     sequence    text NOT NULL,
-    length      integer GENERATED ALWAYS AS (char_length(sequence)) STORED,
+    length      integer GENERATED ALWAYS AS (octet_length(sequence)) STORED,
     created_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT sequences_alphabet CHECK (sequence ~ '^[ACGT]+$'),
     CONSTRAINT sequences_unique EXCLUDE USING hash (sequence WITH =)

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "cursor.h"
+#include "import.h"
 #include "jbody.h"
 #include "log.h"
 #include "qs.h"
@@ -23,10 +24,12 @@ static void api_health(struct api_ctx *, struct req *, const char *, size_t);
 static void api_add(struct api_ctx *, struct req *, const char *, size_t);
 static void api_get(struct api_ctx *, struct req *, const char *, size_t);
 static void api_search(struct api_ctx *, struct req *, const char *, size_t);
+static void api_import(struct api_ctx *, struct req *, const char *, size_t);
 
 static const api_handler api_handlers[ROUTE__MAX] = {
 	[ROUTE_HEALTH] = api_health,
 	[ROUTE_SEQUENCES] = api_add,
+	[ROUTE_IMPORT] = api_import,
 	[ROUTE_SEQUENCE] = api_get,
 	[ROUTE_SEARCH] = api_search,
 };
@@ -230,6 +233,134 @@ fail:
 out:
 	PQclear(res);
 	free(seq);
+	fail_clear(&f);
+}
+
+/*
+ * POST /api/sequences/import: a FASTA, FASTQ or plain file in the body
+ * (any Content-Type: the format is told by the first byte), streamed into
+ * PostgreSQL as it is read. All or nothing.
+ */
+static void
+api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	struct dna_fail f;
+	struct import im;
+	PGconn *conn;
+	char chunk[65536];
+	size_t want, got = 0;
+	int n;
+	enum import_status st;
+	json_object *o;
+	double t0 = req_elapsed_ms(r);
+
+	(void)arg;
+	(void)arglen;
+	fail_init(&f);
+	if (r->content_length > ctx->cfg->max_import_bytes) {
+		fail_set(&f, DNA_E_BODY_TOO_LARGE,
+		    "the file of %lld bytes is over the import limit of %ld bytes",
+		    r->content_length, ctx->cfg->max_import_bytes);
+		fail_int(&f, "max_bytes", ctx->cfg->max_import_bytes);
+		resp_fail(r, &f, NULL);
+		fail_clear(&f);
+		return;
+	}
+	want = r->content_length < 0 ? 0 : (size_t)r->content_length;
+	if ((conn = db_conn(ctx->db, &f)) == NULL) {
+		resp_fail(r, &f, NULL);
+		fail_clear(&f);
+		return;
+	}
+	st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length);
+	if (st == IMPORT_DB && (PQstatus(conn) != CONNECTION_OK ||
+	    im.sqlstate[0] == '\0' || strncmp(im.sqlstate, "57P", 3) == 0)) {
+		/* The connection was stale (the database restarted since the
+		 * last request): nothing is read yet, so start again on a new
+		 * one. */
+		import_end(&im);
+		db_drop_conn(ctx->db);
+		if ((conn = db_conn(ctx->db, &f)) == NULL) {
+			resp_fail(r, &f, NULL);
+			fail_clear(&f);
+			return;
+		}
+		st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length);
+	}
+	while (st == IMPORT_OK && got < want) {
+		size_t ask = want - got < sizeof(chunk) ? want - got : sizeof(chunk);
+		if ((n = FCGX_GetStr(chunk, (int)ask, r->fr->in)) <= 0)
+			break;
+		got += (size_t)n;
+		st = import_feed(&im, chunk, (size_t)n);
+	}
+	if (st == IMPORT_OK && got < want) {
+		fail_set(&f, DNA_E_INCOMPLETE_BODY,
+		    "the body ended after %zu of the %zu bytes its Content-Length announced",
+		    got, want);
+		fail_int(&f, "expected_bytes", (long long)want);
+		fail_int(&f, "received_bytes", (long long)got);
+		goto fail;
+	}
+	if (st == IMPORT_OK)
+		st = import_finish(&im);
+	switch (st) {
+	case IMPORT_OK:
+		if ((o = json_object_new_object()) == NULL) {
+			fail_set(&f, DNA_E_INTERNAL, NULL);
+			goto fail;
+		}
+		api_put(o, "inserted", json_object_new_int64((int64_t)im.inserted));
+		api_put(o, "duplicates", json_object_new_int64((int64_t)im.duplicates));
+		api_put(o, "records", json_object_new_int64((int64_t)im.fx.records));
+		api_put(o, "bases", json_object_new_int64((int64_t)im.fx.bases));
+		api_put(o, "format", json_object_new_string(
+		    fastx_format_name(im.fx.format)));
+		resp_json(r, 200, o, NULL);
+		json_object_put(o);
+		log_msg("info", r->id, "import format=%s records=%llu bases=%llu "
+		    "inserted=%llu duplicates=%llu ms=%.0f (read+copy %.0f, "
+		    "insert %.0f, index %.0f)",
+		    fastx_format_name(im.fx.format), im.fx.records, im.fx.bases,
+		    im.inserted, im.duplicates, req_elapsed_ms(r) - t0, im.ms_copy,
+		    im.ms_insert, im.ms_index);
+		goto out;
+	case IMPORT_INVALID:
+		if (im.fx.err_column == 0)
+			fail_set(&f, DNA_E_INVALID_RECORD,
+			    "line %llu: %s; nothing was stored",
+			    im.fx.err_line, im.fx.err_msg);
+		else
+			fail_set(&f, DNA_E_INVALID_RECORD,
+			    "line %llu, column %zu: %s; nothing was stored",
+			    im.fx.err_line, im.fx.err_column, im.fx.err_msg);
+		fail_int(&f, "line", (long long)im.fx.err_line);
+		if (im.fx.err_column > 0)
+			fail_int(&f, "column", (long long)im.fx.err_column);
+		fail_str(&f, "reason", fastx_reason_code(im.fx.reason));
+		goto fail;
+	case IMPORT_UNKNOWN:
+		log_msg("error", r->id, "import: COMMIT failed: %s", im.err);
+		fail_set(&f, DNA_E_DB_UNAVAILABLE,
+		    "the database went away while committing the import, so whether "
+		    "it was stored is unknown; importing the file again is safe "
+		    "(stored sequences count as duplicates)");
+		goto fail;
+	case IMPORT_NOMEM:
+		fail_set(&f, DNA_E_INTERNAL, NULL);
+		goto fail;
+	case IMPORT_DB:
+		log_msg("error", r->id, "import: database error (%s): %s",
+		    im.sqlstate[0] != '\0' ? im.sqlstate : "no sqlstate", im.err);
+		db_map_error(im.sqlstate[0] != '\0' ? im.sqlstate : NULL,
+		    PQstatus(conn) != CONNECTION_OK, &f);
+		goto fail;
+	}
+fail:
+	resp_fail(r, &f, NULL);
+out:
+	import_end(&im);
+	db_check(ctx->db);
 	fail_clear(&f);
 }
 

@@ -345,6 +345,29 @@ db_rollback(struct db *db)
 		db_drop(db);
 }
 
+PGconn *
+db_conn(struct db *db, struct dna_fail *f)
+{
+	if (db->in_tx) {
+		fail_set(f, DNA_E_INTERNAL, NULL);
+		return NULL;
+	}
+	return db_ready(db, f) == DNA_OK ? db->conn : NULL;
+}
+
+void
+db_drop_conn(struct db *db)
+{
+	db_drop(db);
+}
+
+void
+db_check(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) != CONNECTION_OK)
+		db_drop(db);
+}
+
 bool
 db_tx_lost(const struct db *db)
 {

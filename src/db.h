@@ -65,6 +65,14 @@ void db_rollback(struct db *db);
  * COMMIT was sent. */
 bool db_tx_lost(const struct db *db);
 
+/* The open connection (connecting if needed), for work that needs libpq
+ * directly (COPY); NULL with f set if the database is unavailable. Borrowed:
+ * call db_check() afterwards so that a connection that died is replaced. */
+PGconn *db_conn(struct db *db, struct dna_fail *f);
+void db_check(struct db *db);
+/* Closes the connection whatever its state; the next call reconnects. */
+void db_drop_conn(struct db *db);
+
 /* Maps a failed result (or, when res is NULL, the connection state) to an
  * error, filling f. Exposed for tests of the mapping. */
 enum dna_err db_map_error(const char *sqlstate, bool conn_bad,

@@ -45,6 +45,8 @@ static const struct err_row err_table[DNA_E__MAX] = {
 	    "The database cannot be reached just now; retry in a few seconds." },
 	[DNA_E_TIMEOUT] = { "timeout", 503,
 	    "The database did not answer in time; retry later or narrow the request." },
+	[DNA_E_INVALID_RECORD] = { "invalid_record", 400,
+	    "A record of the file is invalid; nothing was stored." },
 	[DNA_E_QUERY_TOO_BROAD] = { "query_too_broad", 422,
 	    "The search cannot be answered within its time budget; use a smaller max_distance." },
 };

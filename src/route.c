@@ -18,6 +18,8 @@ static const struct route_row route_table[ROUTE__MAX] = {
 	    M(METHOD_GET) | M(METHOD_HEAD) },
 	[ROUTE_SEQUENCES] = { "/api/sequences", false,
 	    M(METHOD_POST) },
+	[ROUTE_IMPORT]    = { "/api/sequences/import", false,
+	    M(METHOD_POST) },
 	[ROUTE_SEQUENCE]  = { "/api/sequences/", true,
 	    M(METHOD_GET) | M(METHOD_HEAD) },
 	[ROUTE_SEARCH]    = { "/api/search", false,

@@ -25,6 +25,7 @@ enum method {
 enum route {
 	ROUTE_HEALTH,     /* /api/health */
 	ROUTE_SEQUENCES,  /* /api/sequences */
+	ROUTE_IMPORT,     /* /api/sequences/import (before {id}: first match wins) */
 	ROUTE_SEQUENCE,   /* /api/sequences/{id} */
 	ROUTE_SEARCH,     /* /api/search */
 	ROUTE__MAX

@@ -14,9 +14,17 @@ static const uint8_t seg_code[256] = {
 size_t
 seg_count(size_t len)
 {
-	size_t m = len / SEG_W;
+	size_t m = len / SEG_W, cap = len / SEG_PER_K + 1;
 
-	return m > SEG_MAX ? SEG_MAX : m;
+	/* Every segment costs an index row on insert; a row needs only about
+	 * k + 1 of them for the filter to work at k. Keep at least SEG_MIN
+	 * (k <= SEG_MIN - 1 for every row long enough), and enough for k up
+	 * to 5 % of the length (len / SEG_PER_K + 1 > 0.05 len). */
+	if (cap < SEG_MIN)
+		cap = SEG_MIN;
+	if (cap > SEG_MAX)
+		cap = SEG_MAX;
+	return m > cap ? cap : m;
 }
 
 long
@@ -28,9 +36,15 @@ seg_need(size_t len, unsigned k)
 size_t
 seg_min_len(unsigned k)
 {
+	size_t len;
+
 	if (k + 1 > SEG_MAX)
 		return 0;
-	return (size_t)(k + 1) * SEG_W;
+	/* seg_count() is nondecreasing in the length: the first length with
+	 * k + 1 segments. */
+	for (len = (size_t)(k + 1) * SEG_W; seg_count(len) < k + 1; len++)
+		;
+	return len;
 }
 
 /* The key of segment number i whose bases start at p. */

@@ -1,0 +1,70 @@
+/*
+ * import.h: bulk import of a sequence file into PostgreSQL, all or
+ * nothing. The records that fastx.c parses are streamed with COPY into a
+ * temporary table as the bytes arrive (never the whole file in memory);
+ * at the end they are inserted in file order, skipping sequences already
+ * stored or repeated in the file, and indexed (idx.c), all in one
+ * transaction. Imports are serialised with an advisory lock so that two
+ * overlapping files cannot deadlock; single adds proceed alongside.
+ *
+ * Used by the worker (POST /api/sequences/import) and by `dnadb import`,
+ * over a connection the caller owns and on which no transaction is open.
+ */
+#ifndef IMPORT_H
+#define IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "fastx.h"
+
+enum import_status {
+	IMPORT_OK,
+	IMPORT_INVALID,    /* the file was refused: see fx.reason, err_line ... */
+	IMPORT_DB,         /* the database failed: see err, sqlstate */
+	IMPORT_UNKNOWN,    /* the connection died during COMMIT: outcome unknown */
+	IMPORT_NOMEM
+};
+
+struct import {
+	PGconn             *conn;     /* borrowed */
+	struct fastx        fx;
+	struct buf          copy;     /* COPY data not yet sent */
+	unsigned long long  n;        /* records sent */
+	bool                open;     /* a transaction is open */
+	bool                copying;  /* COPY IN is in progress */
+	enum import_status  status;
+	char                sqlstate[8];
+	char                err[512];
+	/* Results, and where the time went (ms): streaming the file into the
+	 * staging table, inserting the sequences, writing their index rows. */
+	unsigned long long  inserted, duplicates;
+	double              ms_copy, ms_insert, ms_index;
+	double              t_start;  /* when import_begin ran */
+	/* Called between the insert batches at the end with (done, total)
+	 * records, for a progress display; may be NULL. */
+	void              (*progress)(void *arg, unsigned long long done,
+	                      unsigned long long total);
+	void               *progress_arg;
+};
+
+/* Opens the transaction and the COPY. maxlen bounds a record. Returns
+ * IMPORT_OK or IMPORT_DB; call import_end() in every case. */
+enum import_status import_begin(struct import *im, PGconn *conn,
+    size_t maxlen);
+
+/* Parses and sends buf[0..len). Returns IMPORT_OK, or the status that
+ * stopped the import (then import_end() rolls back). */
+enum import_status import_feed(struct import *im, const char *buf, size_t len);
+
+/* Ends the file, inserts, indexes and commits. Returns the final status;
+ * on IMPORT_OK im->inserted and im->duplicates hold the counts. */
+enum import_status import_finish(struct import *im);
+
+/* Rolls back whatever is open and frees the parser. Safe after any call. */
+void import_end(struct import *im);
+
+#endif /* IMPORT_H */
