@@ -2,7 +2,12 @@
  * main_cli.c: dnadb, the operator's command line. Each command is a row in
  * a table: its name, its one-line help and its function.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,7 @@
 #include "db.h"
 #include "dnadb.h"
 #include "idx.h"
+#include "import.h"
 #include "migrate.h"
 
 struct cli_cmd {
@@ -23,12 +29,14 @@ static int cli_migrate(const struct config *, int, char *[]);
 static int cli_status(const struct config *, int, char *[]);
 static int cli_config(const struct config *, int, char *[]);
 static int cli_reindex(const struct config *, int, char *[]);
+static int cli_import(const struct config *, int, char *[]);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "migrate", "apply the missing schema migrations (safe to re-run)", cli_migrate },
 	{ "migrations", "list the migrations and whether each is applied", cli_status },
 	{ "config", "print the effective configuration (file + environment)", cli_config },
 	{ "reindex", "rebuild the search index from the stored sequences", cli_reindex },
+	{ "import", "import FASTA, FASTQ or one-per-line files: import [--quiet] FILE... (- is stdin)", cli_import },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
@@ -128,6 +136,156 @@ cli_reindex(const struct config *cfg, int argc, char *argv[])
 			fprintf(stderr, "dnadb: %s", PQerrorMessage(conn));
 	}
 	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+/* Progress of one file on a terminal: records, bases, rate, ETA. */
+struct cli_progress {
+	const char *name;
+	off_t       size;      /* 0 if unknown (a pipe) */
+	double      t0, last;  /* seconds */
+	bool        tty;
+};
+
+static double
+cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+cli_show(struct cli_progress *p, const struct import *im, bool force)
+{
+	double now = cli_now(), el = now - p->t0, rate;
+
+	if (!p->tty || (!force && now - p->last < 0.5))
+		return;
+	p->last = now;
+	rate = el > 0 ? (double)im->fx.records / el : 0;
+	fprintf(stderr, "\r%s: %llu records, %.1f Mb, %.0f records/s", p->name,
+	    im->fx.records, (double)im->fx.bases / 1e6, rate);
+	if (p->size > 0 && im->fx.bytes > 0 && im->fx.bytes < (unsigned long long)p->size)
+		fprintf(stderr, ", ETA %.0f s",
+		    el * ((double)p->size / (double)im->fx.bytes - 1.0));
+	fprintf(stderr, "   ");
+}
+
+static void
+cli_store_progress(void *arg, unsigned long long done, unsigned long long total)
+{
+	struct cli_progress *p = arg;
+
+	if (!p->tty)
+		return;
+	fprintf(stderr, "\r%s: storing and indexing %llu of %llu records (%.0f%%)   ",
+	    p->name, done, total, total > 0 ? 100.0 * (double)done / (double)total : 100.0);
+}
+
+/* Imports one file (all or nothing). 0, or 1 after printing why. */
+static int
+cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
+    bool quiet)
+{
+	struct import im;
+	struct cli_progress pr;
+	struct stat stt;
+	char chunk[1 << 16];
+	size_t n;
+	FILE *fp;
+	enum import_status st;
+	int rc = 1;
+
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (fp == NULL) {
+		fprintf(stderr, "dnadb import: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.name = strcmp(path, "-") == 0 ? "stdin" : path;
+	pr.tty = !quiet && isatty(STDERR_FILENO);
+	pr.t0 = pr.last = cli_now();
+	if (fstat(fileno(fp), &stt) == 0 && S_ISREG(stt.st_mode))
+		pr.size = stt.st_size;
+	st = import_begin(&im, conn, (size_t)cfg->max_sequence_length);
+	im.progress = cli_store_progress;
+	im.progress_arg = &pr;
+	while (st == IMPORT_OK && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		st = import_feed(&im, chunk, n);
+		cli_show(&pr, &im, false);
+	}
+	if (st == IMPORT_OK && ferror(fp)) {
+		fprintf(stderr, "dnadb import: %s: read error: %s\n", pr.name,
+		    strerror(errno));
+		goto out;
+	}
+	if (st == IMPORT_OK)
+		st = import_finish(&im);
+	if (pr.tty)
+		fprintf(stderr, "\n");
+	switch (st) {
+	case IMPORT_OK:
+		printf("%s: %s, %llu records, %llu bases: %llu inserted, "
+		    "%llu duplicates, %.1f s\n", pr.name,
+		    fastx_format_name(im.fx.format), im.fx.records, im.fx.bases,
+		    im.inserted, im.duplicates, cli_now() - pr.t0);
+		rc = 0;
+		break;
+	case IMPORT_INVALID:
+		if (im.fx.err_column > 0)
+			fprintf(stderr, "dnadb import: %s:%llu:%zu: %s (%s); nothing "
+			    "from this file was stored\n", pr.name, im.fx.err_line,
+			    im.fx.err_column, im.fx.err_msg,
+			    fastx_reason_code(im.fx.reason));
+		else
+			fprintf(stderr, "dnadb import: %s:%llu: %s (%s); nothing "
+			    "from this file was stored\n", pr.name, im.fx.err_line,
+			    im.fx.err_msg, fastx_reason_code(im.fx.reason));
+		break;
+	case IMPORT_UNKNOWN:
+		fprintf(stderr, "dnadb import: %s: the connection was lost during "
+		    "COMMIT: whether the file was stored is unknown; importing it "
+		    "again is safe\n", pr.name);
+		break;
+	case IMPORT_NOMEM:
+		fprintf(stderr, "dnadb import: %s: out of memory\n", pr.name);
+		break;
+	case IMPORT_DB:
+		fprintf(stderr, "dnadb import: %s: database error: %s", pr.name,
+		    im.err);
+		break;
+	}
+out:
+	import_end(&im);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+static int
+cli_import(const struct config *cfg, int argc, char *argv[])
+{
+	PGconn *conn;
+	bool quiet = false;
+	int i, first = 1, rc = 0;
+
+	if (argc >= 2 && strcmp(argv[1], "--quiet") == 0) {
+		quiet = true;
+		first = 2;
+	}
+	if (argc <= first) {
+		fprintf(stderr, "usage: dnadb import [--quiet] FILE...   (- reads standard input)\n"
+		    "Each file is imported all or nothing: FASTA, FASTQ or one sequence per line,\n"
+		    "told apart by the first byte. Sequences already stored are skipped and counted.\n");
+		return 2;
+	}
+	if ((conn = cli_connect(cfg)) == NULL)
+		return 1;
+	for (i = first; i < argc && rc == 0; i++)
+		rc = cli_import_file(conn, cfg, argv[i], quiet);
 	PQfinish(conn);
 	return rc;
 }

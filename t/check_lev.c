@@ -673,6 +673,34 @@ START_TEST(test_lev_random_vs_reference)
 }
 END_TEST
 
+/* The oracle's banded reference equals min(full reference, k + 1) for
+ * every k, on mutated and independent pairs up to 300 bases. */
+START_TEST(test_ref_banded_vs_full)
+{
+	char a[512], b[512];
+	struct rng r;
+	unsigned long idx;
+	size_t la, lb, full, k;
+
+	for (idx = 0; idx < 20000; idx++) {
+		rng_init(&r, SEED + 23, idx);
+		la = rng_range(&r, 0, 300);
+		fill_random(&r, a, la);
+		if (rng_below(&r, 4) == 0) {
+			lb = rng_range(&r, 0, 300);
+			fill_random(&r, b, lb);
+		} else
+			lb = mutate(&r, a, la, b, rng_range(&r, 0, 15));
+		full = lev_ref(a, la, b, lb);
+		for (k = 0; k <= 20; k++)
+			ck_assert_msg(lev_ref_banded(a, la, b, lb, k) ==
+			    (full <= k ? full : k + 1),
+			    "pair %lu: la=%zu lb=%zu k=%zu banded=%zu full=%zu", idx,
+			    la, lb, k, lev_ref_banded(a, la, b, lb, k), full);
+	}
+}
+END_TEST
+
 /* Fewer, longer pairs (2,000 to 6,000 bases), where rows run past any
  * small-number assumption; the reference is quadratic, hence the count. */
 START_TEST(test_lev_long_random_vs_reference)
@@ -765,6 +793,7 @@ lev_suite(void)
 	tcase_add_test(ref, test_lev_random_vs_reference);
 	tcase_add_test(ref, test_lev_long_random_vs_reference);
 	tcase_add_test(ref, test_lev_symmetric);
+	tcase_add_test(ref, test_ref_banded_vs_full);
 	suite_add_tcase(s, ref);
 	return s;
 }

@@ -18,4 +18,12 @@
  */
 size_t lev_ref(const char *a, size_t la, const char *b, size_t lb);
 
+/*
+ * min(lev_ref(a, b), k + 1), computed on the diagonal band |i - j| <= k
+ * only: cells outside it cannot lie on a path of cost <= k. O(la * k).
+ * check_lev compares it with lev_ref on many random pairs.
+ */
+size_t lev_ref_banded(const char *a, size_t la, const char *b, size_t lb,
+    size_t k);
+
 #endif /* LEV_REF_H */

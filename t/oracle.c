@@ -206,7 +206,8 @@ cmp_match(const void *x, const void *y)
 /*
  * Prints the answer line for one query. A length difference above k is a
  * proven lower bound on the distance, so such pairs are skipped; every
- * other pair is measured exactly with lev_ref.
+ * other pair is measured with the banded reference (exact up to k; tested
+ * against the full one in check_lev).
  */
 static void
 answer(const struct item *q, const struct items *stored,
@@ -223,7 +224,7 @@ answer(const struct item *q, const struct items *stored,
 
 		if (gap > k)
 			continue;
-		d = lev_ref(q->seq, q->len, s->seq, s->len);
+		d = lev_ref_banded(q->seq, q->len, s->seq, s->len, (size_t)k);
 		if (d <= k) {
 			scratch[n].dist = d;
 			scratch[n].id = s->num;
