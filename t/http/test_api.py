@@ -229,8 +229,8 @@ def raw_exchange(ctx, data, method="POST", path="/api/sequences",
 
 
 def raw_post(ctx, body, ctype="application/json", content_length=None,
-             half_close=False, timeout=None):
-    head = ["POST %s/api/sequences HTTP/1.1" % ctx.prefix,
+             half_close=False, timeout=None, path="/api/sequences"):
+    head = ["POST %s%s HTTP/1.1" % (ctx.prefix, path),
             "Host: %s:%d" % (ctx.host, ctx.port),
             "Content-Length: %d" % (len(body) if content_length is None
                                     else content_length),
@@ -238,7 +238,8 @@ def raw_post(ctx, body, ctype="application/json", content_length=None,
     if ctype:
         head.append("Content-Type: " + ctype)
     data = ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
-    return raw_exchange(ctx, data, half_close=half_close, timeout=timeout)
+    return raw_exchange(ctx, data, half_close=half_close, timeout=timeout,
+                        path=path)
 
 
 # --------------------------------------------------------------------------
@@ -260,6 +261,9 @@ class Ctx:
         self.by_seq = {}            # upper-case sequence -> id
         self.foreign = set()        # ids seen in results but not stored by us
         self.fresh_db = False       # --fresh-db: foreign ids are a failure
+        self.imported = set()       # sequences stored by imports (no ids)
+        self.import_limit = 0       # --import-limit: the server's import cap
+        self.scale_factor = 1.0     # --scale: size of the at-scale test
         self.state = {}             # fixtures shared between tests
         self.last_response = None
         self.rng = random.Random(seed)
@@ -314,6 +318,10 @@ class Ctx:
             self.by_seq[seq] = id_
 
     # helpers used by many tests
+    def scale(self, n):
+        """n scaled by --scale (at least 1)."""
+        return max(1, int(n * self.scale_factor))
+
     def uniq(self, n=32, rng=None):
         return rand_seq(rng or self.rng, n)
 
@@ -1691,6 +1699,199 @@ def self_test():
     print("self-test ok")
 
 
+
+# --- bulk import (POST /api/sequences/import) -------------------------------
+
+def import_file(ctx, text, ctype="text/plain"):
+    """POST a file to the import endpoint; text is str or bytes."""
+    return ctx.client.request("POST", "/api/sequences/import", text,
+                              ctype=ctype)
+
+
+def exact_ids(ctx, seq):
+    """The ids stored for seq (exact search), [] if none."""
+    r = ctx.search([("q", seq), ("max_distance", "0")])
+    expect_status(r, 200)
+    return [x["id"] for x in r.json["results"]]
+
+
+@test
+def test_import_formats_count_inserted_and_duplicates(ctx):
+    a, b, c, d, e = (ctx.uniq(40 + i) for i in range(5))
+    stored = ctx.uniq(33)
+    r = ctx.post({"sequence": stored})
+    expect_status(r, 201)
+    # FASTA with wrapped lines, lower case, CRLF, a repeat and a stored one
+    fasta = (">one desc\r\n%s\r\n%s\r\n>two\n%s\n>three\n%s\n>four\n%s\n"
+             % (a[:20].lower(), a[20:], b, a, stored))
+    r = import_file(ctx, fasta)
+    expect_status(r, 200)
+    want = {"inserted": 2, "duplicates": 2, "records": 4, "format": "fasta"}
+    for k, v in want.items():
+        check(r.json.get(k) == v, "%s: %r, want %r" % (k, r.json.get(k), v), r)
+    check(r.json.get("bases") == len(a) * 2 + len(b) + len(stored),
+          "bases %r" % r.json.get("bases"), r)
+    fastq = "@r1\n%s\n+\n%s\n@r2\n%s\n+r2\n%s\n" % (
+        c, "I" * len(c), d.lower(), "#" * len(d))
+    r = import_file(ctx, fastq, ctype="application/octet-stream")
+    expect_status(r, 200)
+    check(r.json.get("format") == "fastq" and r.json.get("inserted") == 2,
+          "fastq: %r" % r.json, r)
+    r = import_file(ctx, "%s\n\n%s\n" % (e, c), ctype=None)
+    expect_status(r, 200)
+    check(r.json.get("format") == "plain" and r.json.get("inserted") == 1
+          and r.json.get("duplicates") == 1, "plain: %r" % r.json, r)
+    for s in (a, b, c, d, e):
+        ids = exact_ids(ctx, s)
+        check(len(ids) == 1, "%s... stored %d times" % (s[:12], len(ids)))
+        ctx.imported.add(s)
+    # ids follow the file's order
+    check(exact_ids(ctx, a)[0] < exact_ids(ctx, b)[0], "ids out of file order")
+
+
+@test
+def test_import_refusals_store_nothing(ctx):
+    cases = [
+        ("%s\nACGTNACGT\n", 2, "invalid_base", 5),
+        (">x\n%s\n>y\n>z\nACGT\n", 3, "empty_record", None),
+        ("@r\n%s\nIIII\n", 3, "fastq_plus_line", None),
+        ("@r\n%s\n+\nII\n", 4, "fastq_quality", None),
+        ("@r\n%s\n+\n", 1, "truncated_record", None),
+        ("@r\n%s\n+\n%s\nACGT\n", 5, "fastq_header", None),
+        ("%s\n" + "A" * (MAX_SEQUENCE_LENGTH + 1) + "\n", 2,
+         "sequence_too_long", None),
+    ]
+    for tmpl, line, reason, column in cases:
+        good = ctx.uniq(36)
+        body = tmpl % ((good,) if tmpl.count("%s") == 1
+                       else (good, "I" * len(good)))
+        r = import_file(ctx, body)
+        try:
+            e = expect_error(r, 400, "invalid_record", line=line,
+                             reason=reason)
+            if column is not None:
+                check(e.get("column") == column,
+                      "column %r, want %r" % (e.get("column"), column), r)
+            check(str(line) in e.get("message", ""),
+                  "message does not name line %d" % line, r)
+            check(exact_ids(ctx, good) == [],
+                  "a refused import stored its valid record")
+        except Fail as f:
+            raise Fail("%s: %s" % (reason, f), f.resp)
+    r = import_file(ctx, "")
+    expect_error(r, 400, "invalid_record", reason="empty_file")
+    return "%d refusals" % (len(cases) + 1)
+
+
+@test
+def test_import_over_limit_413(ctx):
+    limit = ctx.import_limit
+    if not limit:
+        return "skipped: --import-limit not given"
+    body = b"ACGT\n" * (limit // 5 + 2)
+    r, note = raw_post(ctx, body, ctype="text/plain",
+                       path="/api/sequences/import")
+    check(r is not None, "no response to an over-limit import: " + note)
+    expect_error(r, 413, "body_too_large")
+
+
+# --- search correctness at scale against the oracle ----------------------
+
+def _scale_dataset(rng, n_uniform, n_families, family_size, n_long):
+    """Strings of the three shapes the service is built for, plus a dense
+    sweep of lengths 10..260 that crosses every threshold where the search
+    changes strategy (the index needs about 12 (k + 1) bases)."""
+    out = []
+    for _ in range(n_uniform):
+        out.append(rand_seq(rng, rng.randint(80, 150)))
+    for _ in range(n_families):
+        founder = rand_seq(rng, rng.randint(80, 150))
+        out.append(founder)
+        for _ in range(family_size - 1):
+            edits = max(1, round(len(founder) * rng.uniform(0.01, 0.05)))
+            out.append(mutate(rng, founder, edits))
+    for _ in range(n_long):
+        out.append(rand_seq(rng, rng.randint(1000, 5000)))
+    for length in range(10, 261):
+        base = rand_seq(rng, length)
+        out.append(base)
+        for _ in range(5):
+            out.append(mutate(rng, base, rng.randint(1, 6)))
+    return out
+
+
+@test
+def test_search_matches_oracle_at_scale(ctx):
+    rng = random.Random("%s/scale" % ctx.seed)
+    data = _scale_dataset(rng, ctx.scale(9500), ctx.scale(60), 100,
+                          ctx.scale(300))
+    text = "\n".join(data) + "\n"
+    r = import_file(ctx, text)
+    expect_status(r, 200)
+    ctx.imported.update(s.upper() for s in data)
+    # every row this run stored: by id (POSTs) and by sequence (imports)
+    with ctx.lock:
+        known = dict(ctx.registry)
+    by_seq = {s: i for i, s in known.items()}
+    synthetic = 10 ** 15
+    for s in sorted(ctx.imported):
+        if s not in by_seq:
+            by_seq[s] = synthetic
+            synthetic += 1
+    seq_of = {i: s for s, i in by_seq.items()}
+    check(len(by_seq) >= ctx.scale(20000),
+          "only %d stored strings" % len(by_seq))
+
+    queries = []
+    pool = list(by_seq)
+    for i in range(ctx.scale(2000)):
+        src = rng.choice(pool)
+        if i % 5 == 4:      # k = 5 % of the length, at the server's cap
+            k = min(64, max(0, len(src) * 5 // 100))
+        else:
+            k = rng.randint(0, 10)
+        if rng.random() < 0.85:
+            q = mutate(rng, src, rng.randint(0, k + 2)) if k + 2 > 0 else src
+        else:
+            q = rand_seq(rng, max(1, len(src) + rng.randint(-3, 3)))
+        if len(q) > 15000:      # GET limit; long queries go by POST below
+            q = q[:15000]
+        queries.append((k, q))
+    rows = sorted((i, s) for s, i in by_seq.items())
+    expected = _run_oracle(ctx, rows, queries)
+
+    bad, total, pages = [], 0, 0
+    for (k, q), want in zip(queries, expected):
+        limit = rng.choice((7, 50, 1000))
+        res, npages = search_all(ctx, q, k, limit)
+        pages += npages
+        got = []
+        for x in res:
+            s = x["sequence"]
+            check(s in by_seq, "search returned a sequence this run never "
+                  "stored (id %d)" % x["id"])
+            got.append((s, x["distance"]))
+        want_pairs = [(seq_of[i], d) for i, d in want]
+        total += len(want_pairs)
+        if sorted(got) != sorted(want_pairs) or len(got) != len(set(got)):
+            missing = set(want_pairs) - set(got)
+            extra = set(got) - set(want_pairs)
+            bad.append("k=%d |q|=%d: %d missing, %d extra, %d returned"
+                       % (k, len(q), len(missing), len(extra), len(got)))
+        # the order is (distance, id): distances never decrease
+        ds = [d for _, d in got]
+        if ds != sorted(ds):
+            bad.append("k=%d |q|=%d: distances out of order" % (k, len(q)))
+    check(not bad, "%d of %d queries differ from the oracle: %s"
+          % (len(bad), len(queries), "; ".join(bad[:5])))
+    ks = {}
+    for k, _ in queries:
+        ks[k] = ks.get(k, 0) + 1
+    return ("%d strings, %d queries, %d matches, %d pages; k: %s"
+            % (len(by_seq), len(queries), total, pages,
+               " ".join("%d=%d" % kv for kv in sorted(ks.items()))))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Black-box HTTP tests for the dnadb API "
@@ -1711,6 +1912,11 @@ def main(argv=None):
                     help="the database was empty when the run started: a "
                     "row this run did not store is a failure (so the "
                     "oracle sees every stored row)")
+    ap.add_argument("--import-limit", type=int, default=0,
+                    help="the server's max_import_bytes, to test its 413")
+    ap.add_argument("--scale", type=float, default=1.0,
+                    help="size factor of the at-scale oracle test "
+                    "(default 1: >= 20,000 strings, 2,000 queries)")
     ap.add_argument("--list", action="store_true",
                     help="list the test names and exit")
     ap.add_argument("--self-test", action="store_true",
@@ -1729,6 +1935,8 @@ def main(argv=None):
     sys.stdout.flush()
     ctx = Ctx(args.base_url, args.oracle, seed, args.timeout)
     ctx.fresh_db = args.fresh_db
+    ctx.import_limit = args.import_limit
+    ctx.scale_factor = args.scale
     _, failed = run_tests(ctx, TESTS, args.only)
     if args.only and not any(args.only in fn.__name__ for fn in TESTS):
         print("warning: no test name contains %r" % args.only,
