@@ -166,8 +166,13 @@ db_setup(struct db *db)
 	bool ok;
 
 	snprintf(ms, sizeof(ms), "%ld", db->cfg->statement_timeout_ms);
+	/* Generic plans for the prepared statements: every one of them is
+	 * an index lookup whatever its parameters, and a plan fixed at
+	 * prepare time cannot flip to a scan when a custom plan misjudges an
+	 * array parameter (EXPLAIN in the README). */
 	res = PQexecParams(db->conn,
-	    "SELECT set_config('statement_timeout', $1::text, false)",
+	    "SELECT set_config('statement_timeout', $1::text, false),"
+	    " set_config('plan_cache_mode', 'force_generic_plan', false)",
 	    1, NULL, p, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok)
