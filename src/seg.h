@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define SEG_W     12  /* bases per segment: 4^12 = 16.7 M distinct codes */
-#define SEG_MIN   8   /* segments kept when the length allows */
+#define SEG_MIN   6   /* segments kept when the length allows */
 #define SEG_PER_K 20  /* beyond SEG_MIN, one segment per 20 bases ... */
 #define SEG_MAX   72  /* ... up to 72 (the first 864 bases) */
 

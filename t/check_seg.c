@@ -85,8 +85,9 @@ START_TEST(test_seg_keys_pack_bases)
 	ck_assert(keys[1] == ((int64_t)1 << 32 | (int64_t)3 << 22)); /* TAAA... */
 	ck_assert_uint_eq(seg_count(11), 0);
 	ck_assert_uint_eq(seg_count(12), 1);
-	ck_assert_uint_eq(seg_count(100), 8);
+	ck_assert_uint_eq(seg_count(100), 6);
 	ck_assert_uint_eq(seg_count(150), 8);
+	ck_assert_uint_eq(seg_count(120), 7);
 	ck_assert_uint_eq(seg_count(200), 11);
 	ck_assert_uint_eq(seg_count(5000), SEG_MAX);
 }

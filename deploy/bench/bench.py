@@ -176,8 +176,8 @@ invalid; the report is still written).
     p.add_argument("--ks", default=",".join(ALL_KS),
                    type=lambda s: parse_list(s, ALL_KS, "--ks"),
                    help="comma-separated subset of 0,1,2,3,5,5pct (default all)")
-    p.add_argument("--duration", type=float, default=10.0,
-                   help="seconds of each wrk run (default %(default)s)")
+    p.add_argument("--duration", type=int, default=10,
+                   help="whole seconds of each wrk run (default %(default)s)")
     p.add_argument("--connections", default="1,16",
                    help="comma-separated wrk connection counts (default 1,16; threads: "
                         "1 for 1 connection, 2 otherwise)")
@@ -208,8 +208,8 @@ invalid; the report is still written).
         p.error("--connections: comma-separated integers")
     if not a.connections or min(a.connections) < 1:
         p.error("--connections: at least one positive number")
-    if a.duration <= 0:
-        p.error("--duration must be positive")
+    if a.duration < 1:
+        p.error("--duration must be at least 1 (whole seconds)")
     if a.queries_per_k < 1:
         p.error("--queries-per-k must be at least 1")
     if a.baseline_queries < 0 or a.baseline_queries > a.queries_per_k:
@@ -521,7 +521,7 @@ def parse_wrk(out):
 def run_wrk(args, url, pathsfile, conns, label):
     threads = 1 if conns == 1 else 2
     threads = min(threads, conns)
-    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{args.duration:g}s", "--latency",
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{args.duration}s", "--latency",
            f"--timeout", f"{args.wrk_timeout:g}s", "-s", LUA, url, "--",
            f"paths={pathsfile}", f"threads={threads}"]
     r = subprocess.run(cmd, capture_output=True, text=True,
