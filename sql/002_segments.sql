@@ -30,5 +30,5 @@ CREATE TABLE dnadb_meta (
     name   text PRIMARY KEY,
     value  text NOT NULL
 );
-INSERT INTO dnadb_meta (name, value) VALUES ('segment_scheme', 'w12-min6-per20-max72-v1');
+INSERT INTO dnadb_meta (name, value) VALUES ('segment_scheme', 'w12-min6-per19-max72-v1');
 COMMENT ON TABLE dnadb_meta IS 'Facts about the stored data that the code checks, such as the segment scheme.';

@@ -18,8 +18,10 @@ seg_count(size_t len)
 
 	/* Every segment costs an index row on insert; a row needs only about
 	 * k + 1 of them for the filter to work at k. Keep at least SEG_MIN
-	 * (k <= SEG_MIN - 1 for every row long enough), and enough for k up
-	 * to 5 % of the length (len / SEG_PER_K + 1 > 0.05 len). */
+	 * (k <= SEG_MIN - 1 for every row long enough), and enough that a
+	 * query searched with k = 5 % of its length can use the index for
+	 * every row of its length window, the shortest being 95 % of the
+	 * query: len / 19 + 1 >= 0.05 len / 0.95 + 1 (check_seg tests it). */
 	if (cap < SEG_MIN)
 		cap = SEG_MIN;
 	if (cap > SEG_MAX)

@@ -5,8 +5,8 @@
  * A stored sequence of length L is cut into segments of SEG_W bases at
  * fixed positions 0, SEG_W, 2 SEG_W, ..., of which the first m(L) =
  * min(L / SEG_W, max(SEG_MIN, L / SEG_PER_K + 1), SEG_MAX) are indexed
- * (fewer keys per row make inserts cheaper; m(L) stays above 5 % of L so
- * that k up to 5 % of the length is filtered). Each segment becomes
+ * (fewer keys per row make inserts cheaper; m(L) grows with L so that a
+ * query searched with k up to 5 % of its own length is filtered). Each segment becomes
  * one key: (segment number << 32) | the segment's bases packed two bits
  * each. If ed(q, s) <= k, each edit destroys at most one segment, so at
  * least m(L) - k segments of s occur unchanged in q, segment i at a
@@ -27,7 +27,7 @@
 
 #define SEG_W     12  /* bases per segment: 4^12 = 16.7 M distinct codes */
 #define SEG_MIN   6   /* segments kept when the length allows */
-#define SEG_PER_K 20  /* beyond SEG_MIN, one segment per 20 bases ... */
+#define SEG_PER_K 19  /* beyond SEG_MIN, one segment per 19 bases ... */
 #define SEG_MAX   72  /* ... up to 72 (the first 864 bases) */
 
 /* The number of indexed segments of a sequence of length len. */

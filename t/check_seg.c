@@ -88,6 +88,7 @@ START_TEST(test_seg_keys_pack_bases)
 	ck_assert_uint_eq(seg_count(100), 6);
 	ck_assert_uint_eq(seg_count(150), 8);
 	ck_assert_uint_eq(seg_count(120), 7);
+	ck_assert_uint_eq(seg_count(94), 6);
 	ck_assert_uint_eq(seg_count(200), 11);
 	ck_assert_uint_eq(seg_count(5000), SEG_MAX);
 }
@@ -106,6 +107,25 @@ START_TEST(test_seg_min_len_is_first_filterable_length)
 		}
 		ck_assert_msg(seg_need(len, k) >= 1, "k=%u len=%zu", k, len);
 		ck_assert_msg(seg_need(len - 1, k) < 1, "k=%u len-1=%zu", k, len - 1);
+	}
+}
+END_TEST
+
+/* A query searched with k = 5 % of its length (at most 64) can use the
+ * index for every row of its length window that is at least 12 (k + 1)
+ * long: the scheme keeps enough segments. */
+START_TEST(test_seg_five_percent_is_always_indexed)
+{
+	size_t q, len;
+	unsigned k;
+
+	for (q = 20; q < 6000; q++) {
+		k = (unsigned)(q * 5 / 100 > 64 ? 64 : q * 5 / 100);
+		for (len = q > k ? q - k : 1; len <= q + k; len++)
+			if (len >= (size_t)SEG_W * (k + 1))
+				ck_assert_msg(seg_need(len, k) >= 1,
+				    "|q|=%zu k=%u: a row of %zu bases has %zu segments",
+				    q, k, len, seg_count(len));
 	}
 }
 END_TEST
@@ -213,6 +233,7 @@ seg_suite(void)
 	tcase_add_test(tc, test_seg_keys_pack_bases);
 	tcase_add_test(tc, test_seg_min_len_is_first_filterable_length);
 	tcase_add_test(tc, test_seg_count_is_nondecreasing);
+	tcase_add_test(tc, test_seg_five_percent_is_always_indexed);
 	tcase_add_test(tc, test_seg_probes_find_every_match);
 	tcase_add_test(tc, test_seg_probes_are_sorted_and_distinct);
 	suite_add_tcase(s, tc);
