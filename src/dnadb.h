@@ -6,6 +6,8 @@
  * Configurable limits have a default here and a hard ceiling that the
  * configuration may not exceed. Over a cap is a 4xx, never a truncation.
  *
+ * It also declares dna_now_ms(), the one clock for durations.
+ *
  * The error enum is the one way modules report failure: functions return
  * DNA_OK (0) or an error, and only resp.c turns an error into an HTTP status
  * and a JSON body.
@@ -74,6 +76,9 @@ enum dna_err {
 	DNA_E_INVALID_RECORD,
 	DNA_E__MAX
 };
+
+/* Milliseconds on the monotonic clock, for durations. */
+double dna_now_ms(void);
 
 /* The API's snake_case code of an error, e.g. "invalid_json". */
 const char *dna_err_code(enum dna_err e);

@@ -1,9 +1,11 @@
 /*
  * err.c: the error table (code, HTTP status, default message) and the
  * struct dna_fail helpers. The only place an error's status is decided.
+ * Also the monotonic clock of dnadb.h.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "dnadb.h"
 
@@ -60,6 +62,15 @@ err_row(enum dna_err e)
 	if ((int)e < 0 || e >= DNA_E__MAX)
 		e = DNA_E_INTERNAL;
 	return &err_table[e];
+}
+
+double
+dna_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 const char *

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dnadb.h"
 #include "idx.h"
 #include "import.h"
 
@@ -14,15 +15,6 @@
 #define IMPORT_BATCH_BASES  ((size_t)16 << 20)
 /* Advisory lock key of imports (an arbitrary constant). */
 #define IMPORT_LOCK "4852742"
-
-static double
-import_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Notes a database failure from res (may be NULL) or the connection. */
 static enum import_status
@@ -98,7 +90,7 @@ import_begin(struct import *im, PGconn *conn, size_t maxlen)
 	PGresult *res;
 
 	memset(im, 0, sizeof(*im));
-	im->t_start = import_now_ms();
+	im->t_start = dna_now_ms();
 	im->conn = conn;
 	im->status = IMPORT_OK;
 	fastx_init(&im->fx, maxlen, import_emit, im);
@@ -166,7 +158,7 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
 	const char *params[2] = { a, b };
 	PGresult *res;
 
-	double t0 = import_now_ms(), t1;
+	double t0 = dna_now_ms(), t1;
 
 	snprintf(a, sizeof(a), "%llu", from);
 	snprintf(b, sizeof(b), "%llu", to);
@@ -185,7 +177,7 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
 		return IMPORT_DB;
 	}
 	im->inserted += (unsigned long long)PQntuples(res);
-	t1 = import_now_ms();
+	t1 = dna_now_ms();
 	im->ms_insert += t1 - t0;
 	if (idx_add_rows(im->conn, res, msg, sizeof(msg)) < 0) {
 		PQclear(res);
@@ -194,7 +186,7 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
 		return IMPORT_DB;
 	}
 	PQclear(res);
-	im->ms_index += import_now_ms() - t1;
+	im->ms_index += dna_now_ms() - t1;
 	return IMPORT_OK;
 }
 
@@ -214,7 +206,7 @@ import_finish(struct import *im)
 	}
 	if (!import_flush(im) || import_copy_end(im, NULL) != IMPORT_OK)
 		return IMPORT_DB;
-	im->ms_copy = import_now_ms() - im->t_start;
+	im->ms_copy = dna_now_ms() - im->t_start;
 	if (import_cmd(im, "CREATE INDEX ON import_rows (n)", 0, NULL) != IMPORT_OK ||
 	    import_cmd(im, "ANALYZE import_rows", 0, NULL) != IMPORT_OK)
 		return IMPORT_DB;

@@ -151,10 +151,7 @@ struct cli_progress {
 static double
 cli_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return dna_now_ms() / 1e3;
 }
 
 static void

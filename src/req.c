@@ -46,7 +46,7 @@ req_begin(struct req *r, FCGX_Request *fr)
 	long long n;
 
 	memset(r, 0, sizeof(*r));
-	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->start_ms = dna_now_ms();
 	r->fr = fr;
 	r->method_name = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	r->method = route_method(r->method_name);
@@ -138,11 +138,7 @@ req_is_json(const struct req *r)
 double
 req_elapsed_ms(const struct req *r)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
+	return dna_now_ms() - r->start_ms;
 }
 
 void

@@ -25,7 +25,7 @@ struct req {
 	const char      *query;         /* QUERY_STRING, "" if none */
 	const char      *content_type;  /* NULL if none */
 	long long        content_length; /* -1 if none or not a number */
-	struct timespec  start;
+	double           start_ms;      /* dna_now_ms() at req_begin() */
 	int              status;        /* set by resp_*() */
 	struct buf       body;
 };

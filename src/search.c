@@ -151,21 +151,12 @@ search_heap_push(struct search_heap *h, struct search_cand c, const char *s,
 	return true;
 }
 
-static double
-search_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Fails with query_too_broad once the search has used its budget. */
 static enum dna_err
 search_budget(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 {
 	if (sc->cfg->search_budget_ms <= 0 ||
-	    search_now_ms() - sc->t0 <= (double)sc->cfg->search_budget_ms)
+	    dna_now_ms() - sc->t0 <= (double)sc->cfg->search_budget_ms)
 		return DNA_OK;
 	fail_set(f, DNA_E_QUERY_TOO_BROAD,
 	    "max_distance %u over a %zu-base query reaches too many stored "
@@ -468,7 +459,7 @@ search_run(struct db *db, const struct config *cfg,
 	sc.cfg = cfg;
 	sc.sq = sq;
 	sc.page = page;
-	sc.t0 = search_now_ms();
+	sc.t0 = dna_now_ms();
 	sc.heap.n = 0;
 	sc.heap.bytes = 0;
 	sc.heap.cap = sq->limit + 1;
