@@ -2,8 +2,8 @@
  * main_fcgi.c: dnadb-fcgi, the FastCGI worker. One process handles one
  * request at a time: accept, dispatch, finish, repeat. It keeps only its
  * configuration and its database connection between requests; everything
- * else is per request. SIGTERM (or SIGINT, SIGUSR1) lets a busy worker
- * finish the request in hand, then exit.
+ * else is per request. SIGTERM (or SIGINT, SIGQUIT, SIGUSR1) lets a busy
+ * worker finish the request in hand, then exit.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -53,7 +53,8 @@ usage(FILE *out)
 	    "  -h, --help         this text\n"
 	    "  -V, --version      print the version\n"
 	    "\n"
-	    "Signals: SIGTERM, SIGINT or SIGUSR1 finish the current request, then exit.\n");
+	    "Signals: SIGTERM, SIGINT, SIGQUIT or SIGUSR1 finish the current request,\n"
+	    "then exit.\n");
 }
 
 int
@@ -131,8 +132,10 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: a blocked accept() must return */
+	/* multiwatch passes a stop on as SIGQUIT, whatever its --signal. */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -153,6 +156,7 @@ main(int argc, char *argv[])
 	sigemptyset(&stopset);
 	sigaddset(&stopset, SIGTERM);
 	sigaddset(&stopset, SIGINT);
+	sigaddset(&stopset, SIGQUIT);
 	sigaddset(&stopset, SIGUSR1);
 	log_msg("info", NULL, "worker started (dnadb %s)", DNADB_VERSION);
 	while (!stopping) {
