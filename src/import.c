@@ -12,7 +12,7 @@
 /* Bytes of COPY data gathered before a PQputCopyData, and the bases of
  * sequence that one insert batch brings back (INSERT ... RETURNING). */
 #define IMPORT_COPY_CHUNK   ((size_t)1 << 20)
-#define IMPORT_BATCH_BASES  ((size_t)16 << 20)
+#define IMPORT_BATCH_BASES  ((size_t)64 << 20)
 /* Advisory lock key of imports (an arbitrary constant). */
 #define IMPORT_LOCK "4852742"
 
