@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import { AddPage } from "./components/AddPage";
 import { DetailsPage } from "./components/DetailsPage";
+import { ImportPage } from "./components/ImportPage";
 import { SearchPage } from "./components/SearchPage";
 import { Link, useLocation } from "./router";
 
@@ -8,6 +9,7 @@ import { Link, useLocation } from "./router";
 function route(path: string) {
   if (path === "/" || path === "/search") return { page: <SearchPage />, title: "Search", nav: "search" };
   if (path === "/add") return { page: <AddPage />, title: "Add a sequence", nav: "add" };
+  if (path === "/import") return { page: <ImportPage />, title: "Import a file", nav: "import" };
   const m = /^\/sequences\/([^/]+)\/?$/.exec(path);
   if (m) return { page: <DetailsPage id={decodeURIComponent(m[1] ?? "")} />, title: `Sequence #${m[1]}`, nav: "" };
   return { page: <NotFound />, title: "Not found", nav: "" };
@@ -38,6 +40,9 @@ export function App() {
             </Link>
             <Link to="/add" aria-current={nav === "add" ? "page" : undefined}>
               Add
+            </Link>
+            <Link to="/import" aria-current={nav === "import" ? "page" : undefined}>
+              Import
             </Link>
           </nav>
         </div>

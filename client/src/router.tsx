@@ -1,6 +1,6 @@
 /*
  * A minimal client-side router: the History API, one hook to read the
- * current location, and a Link that navigates without reloading. Three
+ * current location, and a Link that navigates without reloading. Four
  * routes do not earn a router dependency.
  */
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";

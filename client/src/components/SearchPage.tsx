@@ -58,6 +58,7 @@ export function SearchPage() {
   useEffect(() => {
     setDraft(urlQ);
     if (urlK !== null) setK(urlK);
+    else if (urlQ !== "") setK(0); // the API's default, so the form shows what was searched
   }, [urlQ, urlK]);
 
   // The search itself follows the URL; a newer one cancels the older.
