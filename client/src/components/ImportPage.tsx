@@ -114,7 +114,7 @@ export function ImportPage() {
             <p className="drop-text" aria-hidden="true">
               {file ? (
                 <>
-                  <span className="drop-name">{file.name}</span> · {formatBytes(file.size)}
+                  Selected: <span className="drop-name">{file.name}</span> · {formatBytes(file.size)}
                 </>
               ) : (
                 "…or drop a file here"
