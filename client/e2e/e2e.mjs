@@ -168,6 +168,16 @@ function resultRows(page) {
   return page.locator("table.rtable tbody tr:not(.align-row)");
 }
 
+/**
+ * Shows the alignment of result #id: short pairs open inline by themselves,
+ * so the toggle ("Alignment" / "Hide alignment") is clicked only when closed.
+ */
+async function showAlignment(page, id) {
+  const button = page.getByRole("button", { name: new RegExp(`alignment of #${id}$`, "i") });
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  eq(await button.getAttribute("aria-expanded"), "true", `alignment of #${id} expanded`);
+}
+
 /* ---------- tests ---------- */
 
 test("add a sequence and see its id", async ({ page }) => {
@@ -219,7 +229,13 @@ test("alignment view marks the edits", async ({ page }) => {
   const query = substitute(seq, [5, 33]);
   await page.goto(`/?q=${query}&k=2`);
   await resultRows(page).first().waitFor();
-  await page.getByRole("button", { name: `Alignment of #${id}` }).click();
+  // 40 bases each: the alignment is shown inline without a click.
+  eq(
+    await page.getByRole("button", { name: `Hide alignment of #${id}`, exact: true }).getAttribute("aria-expanded"),
+    "true",
+    "short alignment open inline",
+  );
+  await showAlignment(page, id);
   const view = page.locator(`#align-${id}`);
   await view.waitFor();
   const script = await view.locator(".align-script").innerText();
@@ -230,6 +246,11 @@ test("alignment view marks the edits", async ({ page }) => {
   eq(await view.locator(".marks .col.op-sub").count(), 2, "x markers");
   eq((await view.locator(".marks").innerText()).replace(/[^x]/g, ""), "xx", "marker row");
   eq(await view.locator(".align-rows .col.op-ins, .align-rows .col.op-del").count(), 0, "indel columns");
+  // The button still toggles it: closed, then open again.
+  await page.getByRole("button", { name: `Hide alignment of #${id}`, exact: true }).click();
+  await view.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: `Alignment of #${id}`, exact: true }).click();
+  await view.locator(".align-script").waitFor();
   await page.screenshot({ path: join(SHOTS, "alignment-1280.png"), fullPage: true });
 });
 
@@ -421,7 +442,7 @@ for (const [label, viewport] of [
     await page.goto(`/?q=${query}&k=3`);
     await resultRows(page).first().waitFor();
     await page.screenshot({ path: join(SHOTS, `search-${label}.png`), fullPage: true });
-    await page.getByRole("button", { name: `Alignment of #${id}` }).click();
+    await showAlignment(page, id);
     await page.locator(`#align-${id} .align-script`).waitFor();
     await page.locator(`#align-${id}`).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, `alignment-${label}.png`), fullPage: true });

@@ -13,6 +13,15 @@ const DEFAULT_K = 2;
 const PAGE = 50;
 /** Bases of a match shown in the table; the rest is in the alignment and the details page. */
 const PREVIEW = 60;
+/** Query and match both at most this long: the alignment shows inline without a click. */
+export const INLINE_MAX_BASES = 120;
+/** Only this many of the first rows open inline, so a page aligns at most this many pairs unasked. */
+export const INLINE_MAX_ROWS = 10;
+
+/** Whether the alignment of result number `index` (0-based) opens by itself. */
+export function opensInline(query: string, match: string, index: number): boolean {
+  return index < INLINE_MAX_ROWS && query.length <= INLINE_MAX_BASES && match.length <= INLINE_MAX_BASES;
+}
 
 function parseK(s: string | null): number | null {
   if (s === null || !/^\d{1,3}$/.test(s)) return null;
@@ -49,7 +58,8 @@ export function SearchPage() {
   const [queryError, setQueryError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome>({ status: "idle" });
   const [more, setMore] = useState<{ loading: boolean; error: ApiError | null }>({ loading: false, error: null });
-  const [open, setOpen] = useState<number | null>(null);
+  /** Alignments the user opened or closed by hand (id -> open); the rest follow opensInline(). */
+  const [toggled, setToggled] = useState<ReadonlyMap<number, boolean>>(new Map());
   const [nonce, setNonce] = useState(0);
   const moreCtl = useRef<AbortController | null>(null);
   const queryRef = useRef<HTMLTextAreaElement>(null);
@@ -65,7 +75,7 @@ export function SearchPage() {
   useEffect(() => {
     moreCtl.current?.abort();
     setMore({ loading: false, error: null });
-    setOpen(null);
+    setToggled(new Map());
     if (urlQ === "") {
       setOutcome({ status: "idle" });
       return;
@@ -210,8 +220,8 @@ export function SearchPage() {
       {outcome.status === "done" && (
         <Results
           outcome={outcome}
-          open={open}
-          setOpen={setOpen}
+          toggled={toggled}
+          setToggled={setToggled}
           more={more}
           onMore={loadMore}
           onTryMore={() => navigate(searchUrl(outcome.query, outcome.k + 1))}
@@ -223,15 +233,15 @@ export function SearchPage() {
 
 function Results({
   outcome,
-  open,
-  setOpen,
+  toggled,
+  setToggled,
   more,
   onMore,
   onTryMore,
 }: {
   outcome: Extract<Outcome, { status: "done" }>;
-  open: number | null;
-  setOpen: (id: number | null) => void;
+  toggled: ReadonlyMap<number, boolean>;
+  setToggled: (t: ReadonlyMap<number, boolean>) => void;
   more: { loading: boolean; error: ApiError | null };
   onMore: () => void;
   onTryMore: () => void;
@@ -270,8 +280,8 @@ function Results({
           </tr>
         </thead>
         <tbody>
-          {results.map((r) => {
-            const isOpen = open === r.id;
+          {results.map((r, index) => {
+            const isOpen = toggled.get(r.id) ?? opensInline(query, r.sequence, index);
             return (
               <Fragment key={r.id}>
                 <tr className={isOpen ? "is-open" : undefined}>
@@ -293,7 +303,7 @@ function Results({
                       className="btn btn-small"
                       aria-expanded={isOpen}
                       aria-controls={`align-${r.id}`}
-                      onClick={() => setOpen(isOpen ? null : r.id)}
+                      onClick={() => setToggled(new Map(toggled).set(r.id, !isOpen))}
                     >
                       {isOpen ? "Hide alignment" : "Alignment"}
                       <span className="sr-only"> of #{r.id}</span>
