@@ -1,0 +1,68 @@
+/*
+ * fuzz_fastx.c: libFuzzer harness for the streaming FASTA/FASTQ/plain
+ * parser. The input is parsed twice, whole and in chunks whose size comes
+ * from its first byte; both parses must agree on the verdict, the records
+ * and the error position (chunk boundaries must never matter).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fastx.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct sink {
+	unsigned long long n, bases, lines;
+};
+
+static bool
+sink_emit(void *arg, const char *seq, size_t len, unsigned long long line)
+{
+	struct sink *s = arg;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (seq[i] != 'A' && seq[i] != 'C' && seq[i] != 'G' && seq[i] != 'T')
+			abort();
+	s->n++;
+	s->bases += len;
+	s->lines += line;
+	return true;
+}
+
+static bool
+run(const uint8_t *data, size_t size, size_t chunk, struct sink *s,
+    struct fastx *p)
+{
+	size_t off = 0, n;
+	bool ok = true;
+
+	memset(s, 0, sizeof(*s));
+	fastx_init(p, 200, sink_emit, s);
+	while (ok && off < size) {
+		n = size - off < chunk ? size - off : chunk;
+		ok = fastx_feed(p, (const char *)data + off, n);
+		off += n;
+	}
+	return ok && fastx_finish(p);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fastx a, b;
+	struct sink sa, sb;
+	bool oka, okb;
+	size_t chunk = size > 0 ? (size_t)data[0] % 7 + 1 : 1;
+
+	oka = run(data, size, size > 0 ? size : 1, &sa, &a);
+	okb = run(data, size, chunk, &sb, &b);
+	if (oka != okb || sa.n != sb.n || sa.bases != sb.bases ||
+	    sa.lines != sb.lines || a.reason != b.reason ||
+	    a.err_line != b.err_line || a.err_column != b.err_column)
+		abort();
+	fastx_free(&a);
+	fastx_free(&b);
+	return 0;
+}
