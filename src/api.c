@@ -272,7 +272,7 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		fail_clear(&f);
 		return;
 	}
-	st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length);
+	st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length, false);
 	if (st == IMPORT_DB && (PQstatus(conn) != CONNECTION_OK ||
 	    im.sqlstate[0] == '\0' || strncmp(im.sqlstate, "57P", 3) == 0)) {
 		/* The connection was stale (the database restarted since the
@@ -285,7 +285,8 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 			fail_clear(&f);
 			return;
 		}
-		st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length);
+		st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length,
+		    false);
 	}
 	while (st == IMPORT_OK && got < want) {
 		size_t ask = want - got < sizeof(chunk) ? want - got : sizeof(chunk);
@@ -348,6 +349,9 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		goto fail;
 	case IMPORT_NOMEM:
 		fail_set(&f, DNA_E_INTERNAL, NULL);
+		goto fail;
+	case IMPORT_BUSY:
+		fail_set(&f, DNA_E_IMPORT_BUSY, NULL);
 		goto fail;
 	case IMPORT_DB:
 		log_msg("error", r->id, "import: database error (%s): %s",

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "seg.h"
 
 struct db_stmt_row {
 	const char *name;
@@ -179,6 +180,23 @@ db_setup(struct db *db)
 		log_msg("error", NULL, "db: cannot set statement_timeout: %s",
 		    PQerrorMessage(db->conn));
 	PQclear(res);
+	/* The index must have been built with this build's segment scheme
+	 * (src/seg.h): with another, search could miss matches. */
+	if (ok) {
+		res = PQexecParams(db->conn, "SELECT value FROM dnadb_meta"
+		    " WHERE name = 'segment_scheme'", 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			log_msg("error", NULL, "db: no segment scheme recorded (%s); "
+			    "run dnadb migrate", PQresultErrorMessage(res));
+			ok = false;
+		} else if (strcmp(PQgetvalue(res, 0, 0), SEG_SCHEME) != 0) {
+			log_msg("error", NULL, "db: the index was built with segment "
+			    "scheme %s, this build uses %s: run dnadb reindex",
+			    PQgetvalue(res, 0, 0), SEG_SCHEME);
+			ok = false;
+		}
+		PQclear(res);
+	}
 	for (i = 0; ok && i < DB_STMT__MAX; i++) {
 		res = PQprepare(db->conn, db_stmts[i].name, db_stmts[i].sql,
 		    db_stmts[i].nparams, NULL);

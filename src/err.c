@@ -49,6 +49,8 @@ static const struct err_row err_table[DNA_E__MAX] = {
 	    "The database did not answer in time; retry later or narrow the request." },
 	[DNA_E_INVALID_RECORD] = { "invalid_record", 400,
 	    "A record of the file is invalid; nothing was stored." },
+	[DNA_E_IMPORT_BUSY] = { "import_busy", 503,
+	    "Another import is running; imports run one at a time. Retry when it has finished." },
 	[DNA_E_QUERY_TOO_BROAD] = { "query_too_broad", 422,
 	    "The search cannot be answered within its time budget; use a smaller max_distance." },
 };

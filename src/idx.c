@@ -41,8 +41,10 @@ idx_cmd(PGconn *conn, const char *sql, char *err, size_t errsz)
 /* Sends rows[0..n) as COPY text data, in chunks. */
 static int
 idx_copy(PGconn *conn, const struct idx_row *rows, size_t n, char *err,
-    size_t errsz)
+    size_t errsz, char state[8])
 {
+	const char *st;
+
 	PGresult *res;
 	struct buf b;
 	size_t i;
@@ -53,6 +55,8 @@ idx_copy(PGconn *conn, const struct idx_row *rows, size_t n, char *err,
 	    0, NULL, NULL, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		snprintf(err, errsz, "%s", PQerrorMessage(conn));
+		if ((st = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+			snprintf(state, 8, "%s", st);
 		PQclear(res);
 		return -1;
 	}
@@ -84,6 +88,8 @@ end:
 	while ((res = PQgetResult(conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
 			snprintf(err, errsz, "%s", PQresultErrorMessage(res));
+			if ((st = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+				snprintf(state, 8, "%s", st);
 			rc = -1;
 		}
 		PQclear(res);
@@ -93,7 +99,8 @@ end:
 }
 
 long
-idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz)
+idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz,
+    char state[8])
 {
 	struct idx_row *rows;
 	int64_t keys[SEG_MAX];
@@ -103,6 +110,7 @@ idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz)
 	char *end;
 	long rc;
 
+	state[0] = '\0';
 	for (r = 0; r < nt; r++)
 		cap += seg_count((size_t)PQgetlength(res, r, 1));
 	if (cap == 0)
@@ -127,7 +135,7 @@ idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz)
 		}
 	}
 	qsort(rows, n, sizeof(*rows), idx_cmp);
-	rc = idx_copy(conn, rows, n, err, errsz) == 0 ? (long)n : -1;
+	rc = idx_copy(conn, rows, n, err, errsz, state) == 0 ? (long)n : -1;
 	free(rows);
 	return rc;
 }
@@ -135,7 +143,7 @@ idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz)
 int
 idx_rebuild(PGconn *conn, FILE *out, FILE *err)
 {
-	char msg[512];
+	char msg[512], state[8];
 	PGresult *res;
 	long total = 0, seqs = 0, n;
 	int rows;
@@ -154,7 +162,7 @@ idx_rebuild(PGconn *conn, FILE *out, FILE *err)
 			goto fail;
 		}
 		rows = PQntuples(res);
-		n = rows > 0 ? idx_add_rows(conn, res, msg, sizeof(msg)) : 0;
+		n = rows > 0 ? idx_add_rows(conn, res, msg, sizeof(msg), state) : 0;
 		PQclear(res);
 		if (n < 0)
 			goto fail;
@@ -165,7 +173,18 @@ idx_rebuild(PGconn *conn, FILE *out, FILE *err)
 	}
 	if (idx_cmd(conn, "CLOSE dnadb_reindex", msg, sizeof(msg)) != 0)
 		goto fail;
-	fprintf(out, "indexed %ld sequences (%ld segment keys)\n", seqs, total);
+	res = PQexecParams(conn, "INSERT INTO dnadb_meta (name, value)"
+	    " VALUES ('segment_scheme', $1::text)"
+	    " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+	    1, NULL, (const char *const[]){ SEG_SCHEME }, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	fprintf(out, "indexed %ld sequences (%ld segment keys, scheme %s)\n",
+	    seqs, total, SEG_SCHEME);
 	return 0;
 fail:
 	fprintf(err, "dnadb: rebuilding the index failed: %s", msg);

@@ -20,8 +20,10 @@ int idx_rebuild(PGconn *conn, FILE *out, FILE *err);
  * Adds the keys of the rows of res (columns: id, sequence; the result of
  * an INSERT ... RETURNING id, sequence) with one COPY, sorted by key so
  * that the B-tree is written in order. Returns the number of keys, or -1
- * with a message in err (errsz bytes).
+ * with a message in err (errsz bytes) and the SQLSTATE in state ("" if
+ * none).
  */
-long idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz);
+long idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz,
+    char state[8]);
 
 #endif /* IDX_H */

@@ -85,9 +85,10 @@ import_emit(void *arg, const char *seq, size_t len, unsigned long long line)
 }
 
 enum import_status
-import_begin(struct import *im, PGconn *conn, size_t maxlen)
+import_begin(struct import *im, PGconn *conn, size_t maxlen, bool wait)
 {
 	PGresult *res;
+	bool got;
 
 	memset(im, 0, sizeof(*im));
 	im->t_start = dna_now_ms();
@@ -101,9 +102,29 @@ import_begin(struct import *im, PGconn *conn, size_t maxlen)
 	im->open = true;
 	/* An import may take minutes: the per-statement limit of the API
 	 * does not apply inside it. */
-	if (import_cmd(im, "SET LOCAL statement_timeout = 0", 0, NULL) != IMPORT_OK ||
-	    import_cmd(im, "SELECT pg_advisory_xact_lock(" IMPORT_LOCK ")", 0, NULL) != IMPORT_OK ||
-	    import_cmd(im, "CREATE TEMPORARY TABLE import_rows"
+	if (import_cmd(im, "SET LOCAL statement_timeout = 0", 0, NULL) != IMPORT_OK)
+		return IMPORT_DB;
+	if (wait) {
+		if (import_cmd(im, "SELECT pg_advisory_xact_lock(" IMPORT_LOCK ")",
+		    0, NULL) != IMPORT_OK)
+			return IMPORT_DB;
+	} else {
+		res = PQexecParams(conn,
+		    "SELECT pg_try_advisory_xact_lock(" IMPORT_LOCK ")",
+		    0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			import_dberr(im, res);
+			PQclear(res);
+			return IMPORT_DB;
+		}
+		got = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (!got) {
+			im->status = IMPORT_BUSY;
+			return IMPORT_BUSY;
+		}
+	}
+	if (import_cmd(im, "CREATE TEMPORARY TABLE import_rows"
 	    " (n bigint NOT NULL, line bigint NOT NULL, seq text NOT NULL)"
 	    " ON COMMIT DROP", 0, NULL) != IMPORT_OK)
 		return IMPORT_DB;
@@ -179,7 +200,7 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
 	im->inserted += (unsigned long long)PQntuples(res);
 	t1 = dna_now_ms();
 	im->ms_insert += t1 - t0;
-	if (idx_add_rows(im->conn, res, msg, sizeof(msg)) < 0) {
+	if (idx_add_rows(im->conn, res, msg, sizeof(msg), im->sqlstate) < 0) {
 		PQclear(res);
 		snprintf(im->err, sizeof(im->err), "%s", msg);
 		im->status = IMPORT_DB;

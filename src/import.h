@@ -26,6 +26,7 @@ enum import_status {
 	IMPORT_INVALID,    /* the file was refused: see fx.reason, err_line ... */
 	IMPORT_DB,         /* the database failed: see err, sqlstate */
 	IMPORT_UNKNOWN,    /* the connection died during COMMIT: outcome unknown */
+	IMPORT_BUSY,       /* another import holds the lock (wait = false) */
 	IMPORT_NOMEM
 };
 
@@ -51,10 +52,12 @@ struct import {
 	void               *progress_arg;
 };
 
-/* Opens the transaction and the COPY. maxlen bounds a record. Returns
- * IMPORT_OK or IMPORT_DB; call import_end() in every case. */
+/* Opens the transaction and the COPY. maxlen bounds a record. With wait
+ * false, an import already running makes it return IMPORT_BUSY at once
+ * (a worker must not sit on the lock); with wait true it queues. Returns
+ * IMPORT_OK, IMPORT_BUSY or IMPORT_DB; call import_end() in every case. */
 enum import_status import_begin(struct import *im, PGconn *conn,
-    size_t maxlen);
+    size_t maxlen, bool wait);
 
 /* Parses and sends buf[0..len). Returns IMPORT_OK, or the status that
  * stopped the import (then import_end() rolls back). */

@@ -207,7 +207,7 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 	pr.t0 = pr.last = cli_now();
 	if (fstat(fileno(fp), &stt) == 0 && S_ISREG(stt.st_mode))
 		pr.size = stt.st_size;
-	st = import_begin(&im, conn, (size_t)cfg->max_sequence_length);
+	st = import_begin(&im, conn, (size_t)cfg->max_sequence_length, true);
 	im.progress = cli_store_progress;
 	im.progress_arg = &pr;
 	while (st == IMPORT_OK && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
@@ -250,9 +250,11 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 	case IMPORT_NOMEM:
 		fprintf(stderr, "dnadb import: %s: out of memory\n", pr.name);
 		break;
+	case IMPORT_BUSY:	/* not returned when waiting */
 	case IMPORT_DB:
-		fprintf(stderr, "dnadb import: %s: database error: %s", pr.name,
-		    im.err);
+		n = strlen(im.err);
+		fprintf(stderr, "dnadb import: %s: database error: %s%s", pr.name,
+		    im.err, n > 0 && im.err[n - 1] == '\n' ? "" : "\n");
 		break;
 	}
 out:

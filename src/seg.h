@@ -16,8 +16,11 @@
  * kernel then verifies. When m(L) - k < 1 the filter says nothing and
  * those lengths are scanned instead.
  *
- * The scheme is part of the stored data: changing SEG_W or SEG_MAX needs a
- * migration that rebuilds seq_segments.
+ * The scheme is part of the stored data: changing any of SEG_W, SEG_MIN,
+ * SEG_PER_K or SEG_MAX changes which keys a row must have, so SEG_SCHEME
+ * (recorded in dnadb_meta by migration 002 and by dnadb reindex) changes
+ * with them, and a worker refuses to serve an index built with another
+ * scheme until `dnadb reindex` has rebuilt it.
  */
 #ifndef SEG_H
 #define SEG_H
@@ -29,6 +32,12 @@
 #define SEG_MIN   6   /* segments kept when the length allows */
 #define SEG_PER_K 19  /* beyond SEG_MIN, one segment per 19 bases ... */
 #define SEG_MAX   72  /* ... up to 72 (the first 864 bases) */
+
+#define SEG_XSTR(x) SEG_STR(x)
+#define SEG_STR(x)  #x
+/* The name of the scheme, e.g. "w12-min6-per19-max72-v1". */
+#define SEG_SCHEME "w" SEG_XSTR(SEG_W) "-min" SEG_XSTR(SEG_MIN) "-per" \
+	SEG_XSTR(SEG_PER_K) "-max" SEG_XSTR(SEG_MAX) "-v1"
 
 /* The number of indexed segments of a sequence of length len. */
 size_t seg_count(size_t len);

@@ -94,6 +94,14 @@ START_TEST(test_seg_keys_pack_bases)
 }
 END_TEST
 
+/* The scheme's name follows its constants; a change to them is a change
+ * of the stored data: it needs a migration (and dnadb reindex). */
+START_TEST(test_seg_scheme_name)
+{
+	ck_assert_str_eq(SEG_SCHEME, "w12-min6-per19-max72-v1");
+}
+END_TEST
+
 START_TEST(test_seg_min_len_is_first_filterable_length)
 {
 	unsigned k;
@@ -231,6 +239,7 @@ seg_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_seg_keys_pack_bases);
+	tcase_add_test(tc, test_seg_scheme_name);
 	tcase_add_test(tc, test_seg_min_len_is_first_filterable_length);
 	tcase_add_test(tc, test_seg_count_is_nondecreasing);
 	tcase_add_test(tc, test_seg_five_percent_is_always_indexed);
