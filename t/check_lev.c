@@ -16,6 +16,7 @@
 
 #include "lev.h"
 #include "lev_ref.h"
+#include "testrng.h"
 
 #define SEED 0x5eed1e7dca5cadeULL
 #define DEFAULT_PAIRS 100000UL
@@ -24,46 +25,7 @@
 /* Random pairs for test_lev_random_vs_reference; set once in main. */
 static unsigned long n_pairs = DEFAULT_PAIRS;
 
-/* ---- deterministic random numbers (splitmix64) ---- */
-
-struct rng {
-	uint64_t s;
-};
-
-/* Seeds a generator for item idx of a test, so that any failing item can be
- * reproduced on its own from the seed and index printed with the failure. */
-static void
-rng_init(struct rng *r, uint64_t seed, uint64_t idx)
-{
-	r->s = seed ^ (idx * 0x9e3779b97f4a7c15ULL);
-}
-
-/* splitmix64: tiny, full-period, and identical on every platform, unlike
- * rand(). */
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Returns a value in [0, n); n must be nonzero. The modulo bias is
- * irrelevant for test-data generation. */
-static size_t
-rng_below(struct rng *r, size_t n)
-{
-	return (size_t)(rng_next(r) % (uint64_t)n);
-}
-
-/* Returns a value in [lo, hi]. */
-static size_t
-rng_range(struct rng *r, size_t lo, size_t hi)
-{
-	return lo + rng_below(r, hi - lo + 1);
-}
+/* ---- deterministic random numbers: t/testrng.h ---- */
 
 static const char BASES[] = "ACGT";
 

@@ -13,24 +13,7 @@
 
 #include "lev_ref.h"
 #include "seg.h"
-
-struct rng { uint64_t s; };
-
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static size_t
-rng_below(struct rng *r, size_t n)
-{
-	return (size_t)(rng_next(r) % n);
-}
+#include "testrng.h"
 
 static void
 fill(struct rng *r, char *s, size_t n)
@@ -153,12 +136,13 @@ START_TEST(test_seg_probes_find_every_match)
 {
 	static char s[6000], q[6100];
 	int64_t keys[SEG_MAX], *probes;
-	struct rng r = { 20261126 };
+	struct rng r;
 	size_t cap, n, np, ls, lq, lo, hi, i, j, shared, checked = 0;
 	unsigned k;
 	long need;
 	int iter;
 
+	rng_init(&r, 20261126, 0);
 	cap = seg_probe_cap(70);
 	probes = calloc(cap, sizeof(*probes));
 	ck_assert_ptr_nonnull(probes);
