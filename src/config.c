@@ -29,6 +29,7 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
 	KEY_STR(database_url, "dbname=dnadb"),
+	KEY_STR(owner_database_url, ""),
 	KEY_STR(log_file, "-"),
 	KEY_LONG(workers, 1, 256, 4),
 	KEY_LONG(port, 1, 65535, 8080),
@@ -40,6 +41,14 @@ static const struct config_key config_keys[] = {
 	KEY_LONG(statement_timeout_ms, 0, 3600000L, 10000),
 	KEY_LONG(search_budget_ms, 0, 3600000L, 5000),
 	KEY_LONG(connect_timeout_s, 1, 600, 5),
+	KEY_LONG(public_read, 0, 1, 0),
+	KEY_LONG(limit_search_rps, 1, 1000000L, 100),
+	KEY_LONG(limit_search_burst, 0, 1000000L, 200),
+	KEY_LONG(limit_write_rps, 1, 1000000L, 50),
+	KEY_LONG(limit_write_burst, 0, 1000000L, 100),
+	KEY_LONG(limit_conn_per_client, 1, 100000L, 64),
+	KEY_LONG(client_timeout_s, 1, 600, 10),
+	KEY_LONG(drain_timeout_s, 1, 86400L, 60),
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -215,7 +224,7 @@ config_print(const struct config *cfg, FILE *out)
 		if (k->type == CONFIG_LONG)
 			fprintf(out, "%s = %ld\n", k->name,
 			    *(const long *)(const void *)(base + k->offset));
-		else if (strcmp(k->name, "database_url") == 0 &&
+		else if (strstr(k->name, "database_url") != NULL &&
 		    strstr(base + k->offset, "password") != NULL)
 			fprintf(out, "%s = (set; holds a password)\n", k->name);
 		else

@@ -17,7 +17,9 @@
 #define CONFIG_STR_MAX 1024
 
 struct config {
-	char database_url[CONFIG_STR_MAX]; /* libpq connection string */
+	char database_url[CONFIG_STR_MAX]; /* libpq: the workers (app role) */
+	char owner_database_url[CONFIG_STR_MAX]; /* libpq: the CLI (owner role);
+	                                    * "" means database_url */
 	char log_file[CONFIG_STR_MAX];     /* "-" for standard error */
 	long workers;                      /* FastCGI worker processes */
 	long port;                         /* nginx's port (deploy/stack) */
@@ -29,6 +31,14 @@ struct config {
 	long statement_timeout_ms;         /* per SQL statement */
 	long search_budget_ms;             /* a search's time budget */
 	long connect_timeout_s;            /* libpq connect_timeout */
+	long public_read;                  /* 1: search and get need no token */
+	long limit_search_rps;             /* nginx: searches/s per client */
+	long limit_search_burst;           /* nginx: their burst */
+	long limit_write_rps;              /* nginx: writes/s per client */
+	long limit_write_burst;            /* nginx: their burst */
+	long limit_conn_per_client;        /* nginx: open API requests per client */
+	long client_timeout_s;             /* nginx: header and body timeouts */
+	long drain_timeout_s;              /* supervisor: wait for busy workers */
 };
 
 /* Fills cfg with the built-in defaults. */
