@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "cursor.h"
 #include "import.h"
 #include "jbody.h"
@@ -21,16 +22,18 @@ typedef void (*api_handler)(struct api_ctx *, struct req *, const char *arg,
     size_t arglen);
 
 static void api_health(struct api_ctx *, struct req *, const char *, size_t);
+static void api_auth(struct api_ctx *, struct req *, const char *, size_t);
 static void api_add(struct api_ctx *, struct req *, const char *, size_t);
-static void api_get(struct api_ctx *, struct req *, const char *, size_t);
+static void api_sequence(struct api_ctx *, struct req *, const char *, size_t);
 static void api_search(struct api_ctx *, struct req *, const char *, size_t);
 static void api_import(struct api_ctx *, struct req *, const char *, size_t);
 
 static const api_handler api_handlers[ROUTE__MAX] = {
 	[ROUTE_HEALTH] = api_health,
+	[ROUTE_AUTH] = api_auth,
 	[ROUTE_SEQUENCES] = api_add,
 	[ROUTE_IMPORT] = api_import,
-	[ROUTE_SEQUENCE] = api_get,
+	[ROUTE_SEQUENCE] = api_sequence,
 	[ROUTE_SEARCH] = api_search,
 };
 
@@ -84,6 +87,33 @@ api_health(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	json_object_put(o);
 }
 
+/*
+ * GET /api/auth: whether reads are public, and the token presented (its
+ * name and scope), so that a client can tell what it may do. An invalid
+ * token never gets here (401 from api_dispatch).
+ */
+static void
+api_auth(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	json_object *o, *t = NULL;
+
+	(void)arg;
+	(void)arglen;
+	if ((o = json_object_new_object()) == NULL) {
+		resp_error(r, DNA_E_INTERNAL, NULL);
+		return;
+	}
+	api_put(o, "public_read", json_object_new_boolean(ctx->cfg->public_read != 0));
+	if (ctx->token.scope != AUTH_NONE && (t = json_object_new_object()) != NULL) {
+		api_put(t, "name", json_object_new_string(ctx->token.name));
+		api_put(t, "scope", json_object_new_string(
+		    auth_scope_name(ctx->token.scope)));
+	}
+	api_put(o, "token", t);
+	resp_json(r, 200, o, NULL);
+	json_object_put(o);
+}
+
 /* The outcome of one attempt at storing a sequence. */
 enum api_add_outcome {
 	ADD_CREATED,    /* stored: id, length, created_at filled */
@@ -93,33 +123,49 @@ enum api_add_outcome {
 	ADD_FAILED      /* f says why */
 };
 
-/* Writes the index rows of a new sequence (src/seg.h), in its
- * transaction. idtext is the id as the database returned it. */
-static enum dna_err
-api_add_segments(struct api_ctx *ctx, const char *seq, const char *idtext,
-    struct dna_fail *f)
+/* The keys of seq's index rows (src/seg.h) as a PostgreSQL array
+ * literal in arr (arrsz bytes). Returns the number of keys (0: no rows,
+ * arr is "{}"), or -1 if arr is too small. */
+static int
+api_keys_array(const char *seq, char *arr, size_t arrsz)
 {
 	int64_t keys[SEG_MAX];
-	char arr[SEG_MAX * 24 + 4];
-	const char *params[2] = { arr, idtext };
 	size_t n, i, o = 0;
-	PGresult *res;
 	int w;
 
 	n = seg_keys(seq, strlen(seq), keys);
-	if (n == 0)
-		return DNA_OK;
+	if (arrsz < 3)
+		return -1;
 	arr[o++] = '{';
 	for (i = 0; i < n; i++) {
-		w = snprintf(arr + o, sizeof(arr) - o, "%s%lld", i > 0 ? "," : "",
+		w = snprintf(arr + o, arrsz - o, "%s%lld", i > 0 ? "," : "",
 		    (long long)keys[i]);
-		if (w < 0 || (size_t)w >= sizeof(arr) - o)
-			return fail_set(f, DNA_E_INTERNAL, NULL);
+		if (w < 0 || (size_t)w >= arrsz - o - 1)
+			return -1;
 		o += (size_t)w;
 	}
 	arr[o++] = '}';
 	arr[o] = '\0';
-	if ((res = db_exec(ctx->db, DB_ADD_SEGS, 2, params, f)) == NULL)
+	return (int)n;
+}
+
+/* Writes (add) or removes (!add) the index rows of a sequence, in the
+ * caller's transaction. idtext is the id as the database returned it. */
+static enum dna_err
+api_segments(struct api_ctx *ctx, const char *seq, const char *idtext,
+    bool add, struct dna_fail *f)
+{
+	char arr[SEG_MAX * 24 + 4];
+	const char *params[2] = { arr, idtext };
+	PGresult *res;
+	int n;
+
+	if ((n = api_keys_array(seq, arr, sizeof(arr))) < 0)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	if (n == 0)
+		return DNA_OK;
+	if ((res = db_exec(ctx->db, add ? DB_ADD_SEGS : DB_DEL_SEGS, 2, params,
+	    f)) == NULL)
 		return f->err;
 	PQclear(res);
 	return DNA_OK;
@@ -145,7 +191,7 @@ api_add_once(struct api_ctx *ctx, const char *seq, PGresult **res,
 	if ((r = db_exec(ctx->db, DB_ADD, 1, params, f)) == NULL)
 		goto fail;
 	if (PQntuples(r) == 1) {
-		if (api_add_segments(ctx, seq, PQgetvalue(r, 0, 0), f) != DNA_OK ||
+		if (api_segments(ctx, seq, PQgetvalue(r, 0, 0), true, f) != DNA_OK ||
 		    db_commit(ctx->db, f) != DNA_OK)
 			goto fail;
 		*res = r;
@@ -421,6 +467,93 @@ out:
 	fail_clear(&f);
 }
 
+/* The outcome of one attempt at deleting a sequence. */
+enum api_del_outcome {
+	DEL_DELETED,   /* the row and its index rows are gone */
+	DEL_ABSENT,    /* no such id */
+	DEL_RETRY,     /* nothing changed: the connection died before COMMIT */
+	DEL_FAILED     /* f says why */
+};
+
+/* One transaction: delete the row, then its index rows, whose keys are
+ * computed from the sequence the DELETE returned. */
+static enum api_del_outcome
+api_delete_once(struct api_ctx *ctx, const char *idtext, struct dna_fail *f)
+{
+	const char *params[1] = { idtext };
+	PGresult *r = NULL;
+
+	if (db_begin(ctx->db, f) != DNA_OK)
+		return DEL_FAILED;
+	if ((r = db_exec(ctx->db, DB_DELETE, 1, params, f)) == NULL)
+		goto fail;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		db_rollback(ctx->db);
+		return DEL_ABSENT;
+	}
+	if (api_segments(ctx, PQgetvalue(r, 0, 0), idtext, false, f) != DNA_OK ||
+	    db_commit(ctx->db, f) != DNA_OK)
+		goto fail;
+	PQclear(r);
+	return DEL_DELETED;
+fail:
+	PQclear(r);
+	db_rollback(ctx->db);
+	return db_tx_lost(ctx->db) ? DEL_RETRY : DEL_FAILED;
+}
+
+/* DELETE /api/sequences/{id}: 204, or 404 if there is no such id. */
+static void
+api_delete(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
+{
+	struct dna_fail f;
+	char idtext[24];
+	long long id;
+	int attempt;
+	enum api_del_outcome out = DEL_RETRY;
+
+	fail_init(&f);
+	if (!api_id(arg, arglen, &id, &f))
+		goto fail;
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	for (attempt = 0; attempt < 3 && out == DEL_RETRY; attempt++) {
+		fail_clear(&f);
+		out = api_delete_once(ctx, idtext, &f);
+	}
+	switch (out) {
+	case DEL_DELETED:
+		resp_empty(r, 204);
+		log_msg("info", r->id, "deleted sequence %lld", id);
+		goto out;
+	case DEL_ABSENT:
+		fail_set(&f, DNA_E_NOT_FOUND, "no sequence has id %lld", id);
+		goto fail;
+	case DEL_RETRY:
+		if (f.err == DNA_OK)
+			fail_set(&f, DNA_E_DB_UNAVAILABLE,
+			    "the sequence could not be deleted after 3 attempts; retry");
+		goto fail;
+	case DEL_FAILED:
+		goto fail;
+	}
+fail:
+	resp_fail(r, &f, NULL);
+out:
+	fail_clear(&f);
+}
+
+/* /api/sequences/{id}: GET and HEAD read, DELETE deletes. */
+static void
+api_sequence(struct api_ctx *ctx, struct req *r, const char *arg,
+    size_t arglen)
+{
+	if (r->method == METHOD_DELETE)
+		api_delete(ctx, r, arg, arglen);
+	else
+		api_get(ctx, r, arg, arglen);
+}
+
 enum { QS_Q, QS_K, QS_LIMIT, QS_CURSOR, QS__MAX };
 
 /* Reads an optional integer parameter within [min, max]. */
@@ -640,6 +773,58 @@ api_allow_array(enum route route)
 	return a;
 }
 
+/*
+ * Lets a request in, or answers it: 401 (with WWW-Authenticate) when a
+ * token is needed and missing, or one was sent that is not valid; 403
+ * when the token's scope is too small; 503 when the database cannot say.
+ * A token that is sent is checked even where none is needed. Fills
+ * ctx->token (scope AUTH_NONE without a token).
+ */
+static bool
+api_authorize(struct api_ctx *ctx, struct req *r, enum route_access need)
+{
+	struct dna_fail f;
+	const char *hdr = NULL;
+
+	memset(&ctx->token, 0, sizeof(ctx->token));
+	fail_init(&f);
+	if (r->authorization != NULL) {
+		if (auth_check(ctx->db, r->authorization, &ctx->token, &f) != DNA_OK) {
+			if (f.err == DNA_E_INVALID_TOKEN)
+				hdr = "WWW-Authenticate: Bearer realm=\"dnadb\", "
+				    "error=\"invalid_token\"\r\n";
+			goto deny;
+		}
+		log_msg("info", r->id, "token %s (%s)", ctx->token.name,
+		    auth_scope_name(ctx->token.scope));
+	}
+	if (need == ROUTE_OPEN || (need == ROUTE_READ &&
+	    (ctx->cfg->public_read || ctx->token.scope >= AUTH_READ)))
+		return true;
+	if (ctx->token.scope == AUTH_NONE) {
+		fail_set(&f, DNA_E_AUTH_REQUIRED, "%s %s needs a %s token: send "
+		    "Authorization: Bearer <token>", route_method_name(r->method),
+		    r->path, need == ROUTE_WRITE ? "write" : "read or write");
+		hdr = "WWW-Authenticate: Bearer realm=\"dnadb\"\r\n";
+		goto deny;
+	}
+	if (need == ROUTE_WRITE && ctx->token.scope < AUTH_WRITE) {
+		fail_set(&f, DNA_E_INSUFFICIENT_SCOPE, "token %s has the %s scope; "
+		    "%s %s needs a write token", ctx->token.name,
+		    auth_scope_name(ctx->token.scope), route_method_name(r->method),
+		    r->path);
+		fail_str(&f, "scope", "write");
+		hdr = "WWW-Authenticate: Bearer realm=\"dnadb\", "
+		    "error=\"insufficient_scope\", scope=\"write\"\r\n";
+		goto deny;
+	}
+	return true;
+deny:
+	resp_fail(r, &f, hdr);
+	fail_clear(&f);
+	return false;
+}
+
 void
 api_dispatch(struct api_ctx *ctx, struct req *r)
 {
@@ -651,7 +836,8 @@ api_dispatch(struct api_ctx *ctx, struct req *r)
 
 	switch (route_match(r->method, r->path, &route, &arg, &arglen)) {
 	case ROUTE_OK:
-		api_handlers[route](ctx, r, arg, arglen);
+		if (api_authorize(ctx, r, route_access(route, r->method)))
+			api_handlers[route](ctx, r, arg, arglen);
 		return;
 	case ROUTE_NO_PATH:
 		resp_error(r, DNA_E_NOT_FOUND, "there is no API endpoint at this path; see docs/api.md");

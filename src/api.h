@@ -6,6 +6,7 @@
 #ifndef API_H
 #define API_H
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "req.h"
@@ -15,6 +16,8 @@
 struct api_ctx {
 	const struct config *cfg;
 	struct db           *db;
+	struct auth_token    token;  /* the request's token, set by
+	                              * api_dispatch (scope AUTH_NONE: none) */
 };
 
 /*

@@ -56,6 +56,21 @@ static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
 	    " JOIN sequences AS s ON s.id = c.id"
 	    " WHERE s.length BETWEEN $3::integer AND $4::integer"
 	    " LIMIT $5::integer", 5, true },
+	[DB_DELETE] = { "dnadb_delete",
+	    "DELETE FROM sequences WHERE id = $1::bigint RETURNING sequence",
+	    1, false },
+	[DB_DEL_SEGS] = { "dnadb_del_segs",
+	    "DELETE FROM seq_segments"
+	    " WHERE key = ANY ($1::bigint[]) AND id = $2::bigint", 2, false },
+	/* stale: the last use is worth recording again (once a minute at
+	 * most, so that reads do not turn into writes). */
+	[DB_TOKEN_GET] = { "dnadb_token_get",
+	    "SELECT id, name, scope, secret_sha256, revoked_at IS NOT NULL,"
+	    " last_used_at IS NULL OR last_used_at < now() - interval '1 minute'"
+	    " FROM api_tokens WHERE selector = $1::text", 1, true },
+	[DB_TOKEN_TOUCH] = { "dnadb_token_touch",
+	    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1::bigint",
+	    1, false },
 };
 
 /* SQLSTATE prefixes (class or exact code) to errors, first match wins. */
@@ -144,12 +159,12 @@ db_conn_lost(const struct db *db, const char *state)
 /* Opens a connection with our application name and connect timeout; the
  * configured string may override neither of the keywords that follow it. */
 static PGconn *
-db_open(const struct config *cfg)
+db_open(const struct config *cfg, const char *url, const char *app)
 {
 	char timeout[16];
 	const char *keys[] = { "dbname", "connect_timeout",
 	    "application_name", NULL };
-	const char *vals[] = { cfg->database_url, timeout, "dnadb", NULL };
+	const char *vals[] = { url, timeout, app, NULL };
 
 	snprintf(timeout, sizeof(timeout), "%ld", cfg->connect_timeout_s);
 	return PQconnectdbParams(keys, vals, 1);
@@ -216,7 +231,7 @@ db_ready(struct db *db, struct dna_fail *f)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return DNA_OK;
 	db_drop(db);
-	db->conn = db_open(db->cfg);
+	db->conn = db_open(db->cfg, db->cfg->database_url, "dnadb");
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		log_msg("error", NULL, "db: cannot connect: %s",
 		    db->conn != NULL ? PQerrorMessage(db->conn) : "out of memory");
@@ -400,7 +415,8 @@ db_tx_lost(const struct db *db)
 PGconn *
 db_connect_cli(const struct config *cfg, char *err, size_t errsz)
 {
-	PGconn *conn = db_open(cfg);
+	PGconn *conn = db_open(cfg, cfg->owner_database_url[0] != '\0' ?
+	    cfg->owner_database_url : cfg->database_url, "dnadb-cli");
 
 	if (conn == NULL) {
 		snprintf(err, errsz, "out of memory");

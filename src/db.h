@@ -23,6 +23,10 @@ enum db_stmt {
 	DB_FETCH_IDS,   /* (id[]) -> id, sequence, length */
 	DB_ADD_SEGS,    /* (key[], id): index rows of a new sequence */
 	DB_CANDIDATES,  /* (key[], need, minlen, maxlen, cap) -> id, sequence, length, hits */
+	DB_DELETE,      /* (id) -> sequence of the deleted row; 0 rows if absent */
+	DB_DEL_SEGS,    /* (key[], id): index rows of a deleted sequence */
+	DB_TOKEN_GET,   /* (selector) -> id, name, scope, secret_sha256, revoked, stale */
+	DB_TOKEN_TOUCH, /* (id): last_used_at = now() */
 	DB_STMT__MAX
 };
 
@@ -78,7 +82,8 @@ void db_drop_conn(struct db *db);
 enum dna_err db_map_error(const char *sqlstate, bool conn_bad,
     struct dna_fail *f);
 
-/* Connects for the command line (migrations): returns an open connection
+/* Connects for the command line as the owner (owner_database_url, or
+ * database_url if that is empty): returns an open connection
  * the caller closes with PQfinish(), or NULL with a message in err. */
 PGconn *db_connect_cli(const struct config *cfg, char *err, size_t errsz);
 

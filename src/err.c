@@ -51,6 +51,12 @@ static const struct err_row err_table[DNA_E__MAX] = {
 	    "A record of the file is invalid; nothing was stored." },
 	[DNA_E_IMPORT_BUSY] = { "import_busy", 503,
 	    "Another import is running; imports run one at a time. Retry when it has finished." },
+	[DNA_E_AUTH_REQUIRED] = { "auth_required", 401,
+	    "This request needs an API token: send Authorization: Bearer <token>." },
+	[DNA_E_INVALID_TOKEN] = { "invalid_token", 401,
+	    "The API token is not valid here: unknown, revoked or malformed." },
+	[DNA_E_INSUFFICIENT_SCOPE] = { "insufficient_scope", 403,
+	    "The API token may not do this: it needs the write scope." },
 	[DNA_E_QUERY_TOO_BROAD] = { "query_too_broad", 422,
 	    "The search cannot be answered within its time budget; use a smaller max_distance." },
 };

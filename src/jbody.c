@@ -17,14 +17,18 @@ jbody_is_ws(char c)
  * Returns the offset of the first control character (below 0x20) that
  * JSON does not allow there: any inside a string, any but white space
  * outside one. len if there is none. Strings are tracked by their
- * unescaped quotes; the parser proper checks everything else.
+ * unescaped quotes; the parser proper checks everything else. *names
+ * receives the number of member names of the outermost object (json-c
+ * keeps the last of two equal names silently; the caller compares).
  */
 static size_t
-jbody_control(const char *s, size_t len)
+jbody_control(const char *s, size_t len, size_t *names)
 {
 	bool in_string = false;
-	size_t i, j, nul = 0;
+	size_t i, j, nul = 0, depth = 0;
 	bool has_nul = false;
+
+	*names = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -43,14 +47,21 @@ jbody_control(const char *s, size_t len)
 				in_string = false;
 				for (j = i + 1; j < len && jbody_is_ws(s[j]); j++)
 					;
-				if (has_nul && j < len && s[j] == ':')
-					return nul;
+				if (j < len && s[j] == ':') {
+					if (has_nul)
+						return nul;
+					if (depth == 1)
+						(*names)++;
+				}
 			} else if (c < 0x20)
 				return i;
 		} else if (c == '"') {
 			in_string = true;
 			has_nul = false;
-		}
+		} else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth > 0)
+			depth--;
 		else if (c < 0x20 && !jbody_is_ws((char)c))
 			return i;
 	}
@@ -64,7 +75,7 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 	struct json_tokener *tok = NULL;
 	json_object *obj = NULL;
 	enum json_tokener_error jerr;
-	size_t end, i;
+	size_t end, i, names;
 	enum dna_err rc = DNA_OK;
 
 	*out = NULL;
@@ -85,7 +96,7 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		fail_int(f, "offset", (long long)end);
 		return DNA_E_INVALID_JSON;
 	}
-	if ((end = jbody_control(body, len)) < len) {
+	if ((end = jbody_control(body, len, &names)) < len) {
 		if (body[end] == '\\')
 			fail_set(f, DNA_E_INVALID_JSON,
 			    "a member name holds \\u0000 at byte %zu", end);
@@ -130,6 +141,14 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		fail_set(f, DNA_E_INVALID_JSON,
 		    "the body must be a JSON object, not %s",
 		    json_type_to_name(json_object_get_type(obj)));
+		rc = DNA_E_INVALID_JSON;
+		goto out;
+	}
+	if ((size_t)json_object_object_length(obj) != names) {
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "a member name appears more than once (%zu members, %d "
+		    "distinct names); give each member once", names,
+		    json_object_object_length(obj));
 		rc = DNA_E_INVALID_JSON;
 		goto out;
 	}

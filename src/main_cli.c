@@ -18,6 +18,7 @@
 #include "idx.h"
 #include "import.h"
 #include "migrate.h"
+#include "token.h"
 
 struct cli_cmd {
 	const char *name;
@@ -30,6 +31,7 @@ static int cli_status(const struct config *, int, char *[]);
 static int cli_config(const struct config *, int, char *[]);
 static int cli_reindex(const struct config *, int, char *[]);
 static int cli_import(const struct config *, int, char *[]);
+static int cli_token(const struct config *, int, char *[]);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "migrate", "apply the missing schema migrations (safe to re-run)", cli_migrate },
@@ -37,6 +39,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "config", "print the effective configuration (file + environment)", cli_config },
 	{ "reindex", "rebuild the search index from the stored sequences", cli_reindex },
 	{ "import", "import FASTA, FASTQ or one-per-line files: import [--quiet] FILE... (- is stdin)", cli_import },
+	{ "token", "API tokens: token create --name NAME --scope read|write, token list, token revoke NAME", cli_token },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
@@ -73,6 +76,74 @@ cli_connect(const struct config *cfg)
 	if (conn == NULL)
 		fprintf(stderr, "dnadb: cannot connect to the database: %s", err);
 	return conn;
+}
+
+static void
+cli_token_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: dnadb token create --name NAME --scope read|write\n"
+	    "       dnadb token list\n"
+	    "       dnadb token revoke NAME\n"
+	    "\n"
+	    "create prints the new token once, alone on standard output; only its\n"
+	    "hash is stored. read tokens may search and get; write tokens may also\n"
+	    "add, import and delete. Send it as Authorization: Bearer <token>.\n");
+}
+
+static int
+cli_token(const struct config *cfg, int argc, char *argv[])
+{
+	const char *name = NULL, *scope = NULL;
+	PGconn *conn;
+	int i, rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_token_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "create") == 0) {
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+				name = argv[++i];
+			else if (strcmp(argv[i], "--scope") == 0 && i + 1 < argc)
+				scope = argv[++i];
+			else {
+				fprintf(stderr, "dnadb token create: unexpected '%.80s'\n", argv[i]);
+				cli_token_usage(stderr);
+				return 2;
+			}
+		}
+		if (name == NULL || scope == NULL || auth_scope_parse(scope) == AUTH_NONE) {
+			cli_token_usage(stderr);
+			return 2;
+		}
+	} else if (strcmp(argv[1], "list") == 0) {
+		if (argc != 2) {
+			cli_token_usage(stderr);
+			return 2;
+		}
+	} else if (strcmp(argv[1], "revoke") == 0) {
+		if (argc != 3) {
+			cli_token_usage(stderr);
+			return 2;
+		}
+		name = argv[2];
+	} else {
+		fprintf(stderr, "dnadb token: unknown subcommand '%.80s'\n", argv[1]);
+		cli_token_usage(stderr);
+		return 2;
+	}
+	if ((conn = cli_connect(cfg)) == NULL)
+		return 1;
+	if (strcmp(argv[1], "create") == 0)
+		rc = token_create(conn, name, auth_scope_parse(scope), stdout, stderr);
+	else if (strcmp(argv[1], "list") == 0)
+		rc = token_list(conn, stdout, stderr);
+	else
+		rc = token_revoke(conn, name, stdout, stderr);
+	PQfinish(conn);
+	return rc;
 }
 
 static int

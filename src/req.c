@@ -59,6 +59,9 @@ req_begin(struct req *r, FCGX_Request *fr)
 	if (r->query == NULL)
 		r->query = "";
 	r->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+	r->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+	if (r->authorization != NULL && r->authorization[0] == '\0')
+		r->authorization = NULL;
 	if (r->content_type != NULL && r->content_type[0] == '\0')
 		r->content_type = NULL;
 	r->content_length = -1;

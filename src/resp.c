@@ -74,6 +74,24 @@ resp_json(struct req *r, int status, json_object *body, const char *extra)
 }
 
 int
+resp_empty(struct req *r, int status)
+{
+	char head[256];
+	int hlen;
+
+	r->status = status;
+	hlen = snprintf(head, sizeof(head),
+	    "Status: %d %s\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Request-Id: %s\r\n"
+	    "\r\n", status, resp_reason(status), r->id);
+	if (hlen < 0 || (size_t)hlen >= sizeof(head) ||
+	    FCGX_PutStr(head, hlen, r->fr->out) < 0)
+		return -1;
+	return 0;
+}
+
+int
 resp_fail(struct req *r, const struct dna_fail *f, const char *extra)
 {
 	json_object *root, *err;

@@ -11,19 +11,26 @@ struct route_row {
 	const char *prefix;   /* the path, or the part before the argument */
 	bool        has_arg;  /* one more non-empty segment follows */
 	unsigned    methods;  /* bit set of enum method */
+	bool        open;     /* no token needed for any of them */
+	unsigned    writes;   /* the methods that need a write token; the
+	                       * others need a read token */
 };
 
 static const struct route_row route_table[ROUTE__MAX] = {
 	[ROUTE_HEALTH]    = { "/api/health", false,
-	    M(METHOD_GET) | M(METHOD_HEAD) },
+	    M(METHOD_GET) | M(METHOD_HEAD), true, 0 },
+	[ROUTE_AUTH]      = { "/api/auth", false,
+	    M(METHOD_GET) | M(METHOD_HEAD), true, 0 },
 	[ROUTE_SEQUENCES] = { "/api/sequences", false,
-	    M(METHOD_POST) },
+	    M(METHOD_POST), false, M(METHOD_POST) },
 	[ROUTE_IMPORT]    = { "/api/sequences/import", false,
-	    M(METHOD_POST) },
+	    M(METHOD_POST), false, M(METHOD_POST) },
 	[ROUTE_SEQUENCE]  = { "/api/sequences/", true,
-	    M(METHOD_GET) | M(METHOD_HEAD) },
+	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_DELETE), false,
+	    M(METHOD_DELETE) },
+	/* POST /api/search is a read: the body only carries a long query. */
 	[ROUTE_SEARCH]    = { "/api/search", false,
-	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_POST) },
+	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_POST), false, 0 },
 };
 
 static const char *const method_names[METHOD__MAX] = {
@@ -87,6 +94,16 @@ bool
 route_allows(enum route r, enum method m)
 {
 	return (route_table[r].methods & M(m)) != 0;
+}
+
+enum route_access
+route_access(enum route r, enum method m)
+{
+	if (!route_allows(r, m))
+		return ROUTE_WRITE;
+	if (route_table[r].open)
+		return ROUTE_OPEN;
+	return (route_table[r].writes & M(m)) != 0 ? ROUTE_WRITE : ROUTE_READ;
 }
 
 enum route_result

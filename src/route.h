@@ -24,6 +24,7 @@ enum method {
 
 enum route {
 	ROUTE_HEALTH,     /* /api/health */
+	ROUTE_AUTH,       /* /api/auth: who the token is */
 	ROUTE_SEQUENCES,  /* /api/sequences */
 	ROUTE_IMPORT,     /* /api/sequences/import (before {id}: first match wins) */
 	ROUTE_SEQUENCE,   /* /api/sequences/{id} */
@@ -58,5 +59,16 @@ size_t route_allow(enum route r, char *out, size_t outsz);
 
 /* True if the route answers method m (HEAD where GET is allowed). */
 bool route_allows(enum route r, enum method m);
+
+/* What a request needs to be let in. */
+enum route_access {
+	ROUTE_OPEN,    /* anyone (health, auth): a token sent is still checked */
+	ROUTE_READ,    /* a read or write token, or none if public_read is on */
+	ROUTE_WRITE    /* a write token */
+};
+
+/* The access a route and method need (for a method the route does not
+ * allow: ROUTE_WRITE, which is never reached since that is a 405). */
+enum route_access route_access(enum route r, enum method m);
 
 #endif /* ROUTE_H */

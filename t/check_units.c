@@ -18,6 +18,7 @@
 #include "jbody.h"
 #include "qs.h"
 #include "route.h"
+#include "auth.h"
 #include "valid.h"
 
 /* --- valid ---------------------------------------------------------- */
@@ -172,6 +173,8 @@ START_TEST(test_jbody_invalid_json_cases)
 		"{\"sequence\":\x01\"ACGT\"}",
 		"{\"sequence\\u0000x\": \"ACGT\"}",
 		"{\"sequence\\u0000\" : \"ACGT\"}",
+		"{\"sequence\": \"ACGT\", \"sequence\": \"GGGG\"}",
+		"{\"sequence\":\"ACGT\",\"sequence\" :\"ACGT\"}",
 	};
 	struct dna_fail f;
 	char *seq;
@@ -362,6 +365,124 @@ END_TEST
 
 /* --- route ---------------------------------------------------------- */
 
+/* Who may do what: the access table behind every 401/403. */
+START_TEST(test_route_access)
+{
+	ck_assert_int_eq(route_access(ROUTE_HEALTH, METHOD_GET), ROUTE_OPEN);
+	ck_assert_int_eq(route_access(ROUTE_AUTH, METHOD_GET), ROUTE_OPEN);
+	ck_assert_int_eq(route_access(ROUTE_SEARCH, METHOD_GET), ROUTE_READ);
+	ck_assert_int_eq(route_access(ROUTE_SEARCH, METHOD_HEAD), ROUTE_READ);
+	ck_assert_int_eq(route_access(ROUTE_SEARCH, METHOD_POST), ROUTE_READ);
+	ck_assert_int_eq(route_access(ROUTE_SEQUENCE, METHOD_GET), ROUTE_READ);
+	ck_assert_int_eq(route_access(ROUTE_SEQUENCE, METHOD_DELETE), ROUTE_WRITE);
+	ck_assert_int_eq(route_access(ROUTE_SEQUENCES, METHOD_POST), ROUTE_WRITE);
+	ck_assert_int_eq(route_access(ROUTE_IMPORT, METHOD_POST), ROUTE_WRITE);
+	ck_assert_int_eq(route_access(ROUTE_HEALTH, METHOD_POST), ROUTE_WRITE);
+}
+END_TEST
+
+/* --- auth: token format, parsing, comparison ------------------------- */
+
+START_TEST(test_auth_token_round_trip)
+{
+	char tok[AUTH_TOKEN_SIZE], sel[AUTH_SELECTOR_LEN + 1], hash[AUTH_HASH_SIZE];
+	char tok2[AUTH_TOKEN_SIZE], sel2[AUTH_SELECTOR_LEN + 1], hash2[AUTH_HASH_SIZE];
+	char psel[AUTH_SELECTOR_LEN + 1], phash[AUTH_HASH_SIZE], hdr[AUTH_HEADER_MAX + 2];
+	size_t i;
+
+	ck_assert_int_eq(auth_token_new(tok, sel, hash), 0);
+	ck_assert_uint_eq(strlen(tok), AUTH_TOKEN_LEN);
+	ck_assert_uint_eq(strlen(hash), 64);
+	ck_assert(strncmp(tok, "dnadb_", 6) == 0);
+	ck_assert(memcmp(tok + 6, sel, AUTH_SELECTOR_LEN) == 0);
+	snprintf(hdr, sizeof(hdr), "Bearer %s", tok);
+	ck_assert(auth_parse(hdr, psel, phash));
+	ck_assert_str_eq(psel, sel);
+	ck_assert_str_eq(phash, hash);
+	/* The scheme in any case, extra spaces around the token. */
+	snprintf(hdr, sizeof(hdr), "bEARER   %s  ", tok);
+	ck_assert(auth_parse(hdr, psel, phash));
+	ck_assert_str_eq(phash, hash);
+	/* Two tokens differ in selector and secret. */
+	ck_assert_int_eq(auth_token_new(tok2, sel2, hash2), 0);
+	ck_assert_str_ne(sel, sel2);
+	ck_assert_str_ne(hash, hash2);
+	/* Any one character changed in the secret changes the hash. */
+	for (i = 7 + AUTH_SELECTOR_LEN; i < AUTH_TOKEN_LEN; i += 7) {
+		char t[AUTH_TOKEN_SIZE];
+		memcpy(t, tok, sizeof(t));
+		t[i] = t[i] == 'A' ? 'B' : 'A';
+		snprintf(hdr, sizeof(hdr), "Bearer %s", t);
+		ck_assert(auth_parse(hdr, psel, phash));
+		ck_assert_str_ne(phash, hash);
+	}
+}
+END_TEST
+
+START_TEST(test_auth_parse_rejects)
+{
+	char tok[AUTH_TOKEN_SIZE], sel[AUTH_SELECTOR_LEN + 1], hash[AUTH_HASH_SIZE];
+	char hdr[600];
+	const char *bad[] = {
+		"", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token %s",
+		"Bearer %s.", "Bearer x%s", "Bearer %s%s", "Bearer\t%s",
+		"Bearer dnadb_0123456789abcdeF_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"Bearer dnadb_0123456789abcdef-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"Bearer dnadb_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+",
+		"Bearer dnadb_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"Bearer DNADB_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	};
+	size_t i;
+
+	ck_assert_int_eq(auth_token_new(tok, sel, hash), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* Each %s of the pattern stands for the valid token. */
+		const char *pat = bad[i], *pct;
+		size_t o = 0, n;
+		while ((pct = strstr(pat, "%s")) != NULL) {
+			n = (size_t)(pct - pat);
+			memcpy(hdr + o, pat, n);
+			o += n;
+			memcpy(hdr + o, tok, AUTH_TOKEN_LEN);
+			o += AUTH_TOKEN_LEN;
+			pat = pct + 2;
+		}
+		snprintf(hdr + o, sizeof(hdr) - o, "%s", pat);
+		ck_assert_msg(!auth_parse(hdr, sel, hash), "case %zu accepted: %s", i, hdr);
+	}
+	/* Over AUTH_HEADER_MAX: refused without reading further. */
+	memset(hdr, ' ', sizeof(hdr) - 1);
+	hdr[sizeof(hdr) - 1] = '\0';
+	memcpy(hdr, "Bearer ", 7);
+	ck_assert(!auth_parse(hdr, sel, hash));
+	ck_assert(auth_parse("Bearer dnadb_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    sel, hash));
+	ck_assert_str_eq(sel, "0123456789abcdef");
+}
+END_TEST
+
+START_TEST(test_auth_ct_equal_and_names)
+{
+	ck_assert(auth_ct_equal("abcdef", "abcdef", 6));
+	ck_assert(!auth_ct_equal("abcdef", "abcdeg", 6));
+	ck_assert(!auth_ct_equal("xbcdef", "abcdef", 6));
+	ck_assert(auth_ct_equal("abcdef", "abcxyz", 3));
+	ck_assert(auth_name_valid("alice"));
+	ck_assert(auth_name_valid("ci.bot-2@lab_1"));
+	ck_assert(!auth_name_valid(""));
+	ck_assert(!auth_name_valid("-x"));
+	ck_assert(!auth_name_valid("a b"));
+	ck_assert(!auth_name_valid("a'b"));
+	ck_assert(auth_name_valid("a123456789012345678901234567890123456789012345678901234567890123"));
+	ck_assert(!auth_name_valid("a1234567890123456789012345678901234567890123456789012345678901234"));
+	ck_assert_int_eq(auth_scope_parse("read"), AUTH_READ);
+	ck_assert_int_eq(auth_scope_parse("write"), AUTH_WRITE);
+	ck_assert_int_eq(auth_scope_parse("admin"), AUTH_NONE);
+	ck_assert_int_eq(auth_scope_parse(NULL), AUTH_NONE);
+	ck_assert_str_eq(auth_scope_name(AUTH_WRITE), "write");
+}
+END_TEST
+
 START_TEST(test_route_table)
 {
 	enum route r;
@@ -385,7 +506,10 @@ START_TEST(test_route_table)
 	ck_assert_int_eq(r, ROUTE_SEQUENCE);
 	ck_assert_uint_eq(n, 2);
 	ck_assert(memcmp(arg, "42", 2) == 0);
-	ck_assert_int_eq(route_match(METHOD_DELETE, "/api/sequences/42", &r, &arg, &n), ROUTE_NO_METHOD);
+	ck_assert_int_eq(route_match(METHOD_DELETE, "/api/sequences/42", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(route_match(METHOD_DELETE, "/api/sequences", &r, &arg, &n), ROUTE_NO_METHOD);
+	ck_assert_int_eq(route_match(METHOD_GET, "/api/auth", &r, &arg, &n), ROUTE_OK);
+	ck_assert_int_eq(r, ROUTE_AUTH);
 	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/", &r, &arg, &n), ROUTE_NO_PATH);
 	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/1/2", &r, &arg, &n), ROUTE_NO_PATH);
 	ck_assert_int_eq(route_match(METHOD_GET, "/api/searchx", &r, &arg, &n), ROUTE_NO_PATH);
@@ -515,6 +639,10 @@ units_suite(void)
 	tcase_add_test(tc, test_cursor_rejects_garbage_and_tampering);
 	tcase_add_test(tc, test_cursor_fingerprint_depends_on_query_and_k);
 	tcase_add_test(tc, test_route_table);
+	tcase_add_test(tc, test_route_access);
+	tcase_add_test(tc, test_auth_token_round_trip);
+	tcase_add_test(tc, test_auth_parse_rejects);
+	tcase_add_test(tc, test_auth_ct_equal_and_names);
 	tcase_add_test(tc, test_config_file_env_and_errors);
 	tcase_add_test(tc, test_err_table_statuses);
 	tcase_add_test(tc, test_db_sqlstate_mapping);
