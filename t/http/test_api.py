@@ -151,6 +151,11 @@ class Client:
         elif isinstance(body, str):
             body = body.encode("utf-8")
         hdrs = dict(headers or {})
+        # Every request carries the suite's write token unless the test
+        # says otherwise (Authorization: None sends none).
+        if "Authorization" not in hdrs and self.ctx.token:
+            hdrs["Authorization"] = "Bearer " + self.ctx.token
+        hdrs = {k: v for k, v in hdrs.items() if v is not None}
         if ctype is _UNSET:
             ctype = "application/json" if body is not None else None
         if ctype is not None:
@@ -235,6 +240,8 @@ def raw_post(ctx, body, ctype="application/json", content_length=None,
             "Content-Length: %d" % (len(body) if content_length is None
                                     else content_length),
             "Connection: close"]
+    if ctx.token:
+        head.append("Authorization: Bearer " + ctx.token)
     if ctype:
         head.append("Content-Type: " + ctype)
     data = ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
@@ -267,6 +274,9 @@ class Ctx:
         self.state = {}             # fixtures shared between tests
         self.last_response = None
         self.rng = random.Random(seed)
+        self.token = ""             # --token: the suite's write token
+        self.tokens = {}            # scope/kind -> token for the auth tests
+        self.public_read = False    # --public-read: the server's setting
         self.client = Client(self)
 
     def begin_test(self, name):
@@ -281,7 +291,7 @@ class Ctx:
               "response has no X-Request-Id header", resp)
         check(RID_RE.match(rid) is not None,
               "X-Request-Id %r is not hex" % rid, resp)
-        if resp.path.startswith("/api"):
+        if resp.path.startswith("/api") and resp.status != 204:
             ct = resp.header("Content-Type") or ""
             check(ct.lower().startswith("application/json"),
                   "Content-Type is %r, not application/json" % ct, resp)
@@ -316,6 +326,13 @@ class Ctx:
                   % (short(seq, 40), oid or 0, id_), resp)
             self.registry[id_] = seq
             self.by_seq[seq] = id_
+
+    def unregister(self, id_):
+        """A sequence this run deleted: the oracle must not expect it."""
+        with self.lock:
+            seq = self.registry.pop(id_, None)
+            if seq is not None and self.by_seq.get(seq) == id_:
+                del self.by_seq[seq]
 
     # helpers used by many tests
     def scale(self, n):
@@ -1045,8 +1062,8 @@ def test_incomplete_body_400_or_dropped(ctx):
 def test_uri_too_long_414(ctx):
     q = "A" * (4 << 20)
     data = ("GET %s/api/search?q=%s HTTP/1.1\r\nHost: %s:%d\r\n"
-            "Connection: close\r\n\r\n"
-            % (ctx.prefix, q, ctx.host, ctx.port)).encode()
+            "Authorization: Bearer %s\r\nConnection: close\r\n\r\n"
+            % (ctx.prefix, q, ctx.host, ctx.port, ctx.token)).encode()
     r, note = raw_exchange(ctx, data, method="GET",
                            path="/api/search?q=AAAA...")
     check(r is not None, "no response to a 4 MB request line: " + note)
@@ -1099,7 +1116,8 @@ def test_wrong_method_405_with_allow(ctx):
         ("POST", "/api/health", {}, "GET"),
         ("PUT", "/api/sequences", {"sequence": "ACGT"}, "POST"),
         ("GET", "/api/sequences", None, "POST"),
-        ("DELETE", "/api/sequences/1", None, "GET"),
+        ("PUT", "/api/sequences/1", None, "DELETE"),
+        ("POST", "/api/auth", {}, "GET"),
         ("PUT", "/api/search?q=ACGT", {}, "GET"),
     ]
     for method, path, body, must in cases:
@@ -1892,6 +1910,205 @@ def test_search_matches_oracle_at_scale(ctx):
                " ".join("%d=%d" % kv for kv in sorted(ks.items()))))
 
 
+# --------------------------------------------------------------------------
+# access control and delete (issue 5; SECURITY.md)
+
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def fake_token(rng):
+    """A well-formed token that the server never issued."""
+    return "dnadb_%016x_%s" % (rng.getrandbits(64),
+                               "".join(rng.choice(B64URL) for _ in range(43)))
+
+
+def auth_hdr(token):
+    return {"Authorization": ("Bearer " + token) if token else None}
+
+
+def expect_denied(r, status, code, what):
+    """401/403 in the envelope, with the right WWW-Authenticate."""
+    try:
+        if r.method == "HEAD":
+            expect_status(r, status)
+        else:
+            expect_error(r, status, code)
+        wa = r.header("WWW-Authenticate") or ""
+        check(wa.startswith("Bearer"), "WWW-Authenticate is %r, not Bearer"
+              % wa, r)
+        if code in ("invalid_token", "insufficient_scope"):
+            check('error="%s"' % code in wa, "WWW-Authenticate %r lacks "
+                  'error="%s"' % (wa, code), r)
+    except Fail as f:
+        raise Fail("%s: %s" % (what, f), f.resp)
+
+
+@test
+def test_auth_matrix_every_endpoint_and_token_kind(ctx):
+    """Every endpoint x {no token, unknown, revoked, read, write}."""
+    if not (ctx.tokens.get("read") and ctx.tokens.get("revoked")):
+        raise Fail("needs --token, --read-token and --revoked-token", False)
+    kinds = [("none", ""), ("unknown", fake_token(ctx.rng)),
+             ("revoked", ctx.tokens["revoked"]), ("read", ctx.tokens["read"]),
+             ("write", ctx.token)]
+    base = ctx.add(ctx.uniq(60))
+    bid = base["id"]
+    q = base["sequence"]
+    checked = 0
+    for kind, tok in kinds:
+        new_seq = ctx.uniq(50)
+        victim = ctx.add(ctx.uniq(45))["id"]      # with the suite's token
+        fasta = ">m\n%s\n" % ctx.uniq(52)
+        cases = [
+            ("GET", "/api/health", None, None, "open", 200),
+            ("GET", "/api/auth", None, None, "open", 200),
+            ("GET", "/api/search?q=%s&max_distance=1" % q, None, None,
+             "read", 200),
+            ("HEAD", "/api/search?q=%s&max_distance=0" % q, None, None,
+             "read", 200),
+            ("POST", "/api/search", {"q": q, "max_distance": 1}, _UNSET,
+             "read", 200),
+            ("GET", "/api/sequences/%d" % bid, None, None, "read", 200),
+            ("HEAD", "/api/sequences/%d" % bid, None, None, "read", 200),
+            ("POST", "/api/sequences", {"sequence": new_seq}, _UNSET,
+             "write", 201),
+            ("POST", "/api/sequences/import", fasta, "text/plain",
+             "write", 200),
+            ("DELETE", "/api/sequences/%d" % victim, None, None,
+             "write", 204),
+        ]
+        for method, path, body, ctype, need, ok in cases:
+            what = "%s %s with %s token" % (method, path.split("?")[0], kind)
+            r = ctx.client.request(method, path, body, ctype,
+                                   headers=auth_hdr(tok))
+            checked += 1
+            if kind in ("unknown", "revoked"):
+                expect_denied(r, 401, "invalid_token", what)
+                if kind == "revoked" and method != "HEAD":
+                    check("revoked" in r.json["error"]["message"],
+                          "%s: the message does not say revoked" % what, r)
+            elif kind == "none" and (need == "write" or
+                                     (need == "read" and not ctx.public_read)):
+                expect_denied(r, 401, "auth_required", what)
+            elif kind == "read" and need == "write":
+                expect_denied(r, 403, "insufficient_scope", what)
+                check(r.json["error"].get("scope") == "write",
+                      "%s: error.scope is not write" % what, r)
+            else:
+                try:
+                    expect_status(r, ok)
+                except Fail as f:
+                    raise Fail("%s: %s" % (what, f), f.resp)
+        # What a refused write did not do, and what an accepted one did.
+        g = ctx.get("/api/sequences/%d" % victim)
+        s = ctx.get("/api/search?q=%s&max_distance=0" % new_seq)
+        expect_status(s, 200)
+        found = [h["id"] for h in s.json["results"]]
+        if kind == "write":
+            expect_error(g, 404, "not_found")
+            ctx.unregister(victim)
+            check(len(found) == 1, "the write token's add is not found: %s"
+                  % found, s)
+            ctx.imported.add(fasta.split("\n")[1])
+        else:
+            expect_status(g, 200)
+            check(found == [], "%s token: a refused add was stored anyway (%s)"
+                  % (kind, found), s)
+    return "%d requests: 10 endpoints x 5 token kinds, public_read=%d" % (
+        checked, ctx.public_read)
+
+
+@test
+def test_auth_reports_token_and_public_read(ctx):
+    r = ctx.client.request("GET", "/api/auth", headers=auth_hdr(""))
+    expect_status(r, 200)
+    check(r.json == {"public_read": ctx.public_read, "token": None},
+          "anonymous /api/auth body is %s" % short(r.json, 200), r)
+    for scope in ("read", "write"):
+        tok = ctx.tokens.get(scope)
+        if not tok:
+            raise Fail("needs --read-token", False)
+        r = ctx.client.request("GET", "/api/auth", headers=auth_hdr(tok))
+        expect_status(r, 200)
+        t = r.json.get("token") if isinstance(r.json, dict) else None
+        check(isinstance(t, dict) and t.get("scope") == scope
+              and isinstance(t.get("name"), str) and t["name"],
+              "/api/auth with the %s token says %s" % (scope, short(r.json)), r)
+
+
+@test
+def test_auth_malformed_headers_are_401(ctx):
+    tok = ctx.token
+    bad = ["Basic dXNlcjpwYXNzd29yZA==", "Bearer", "Bearer ", "Bearer x",
+           "Bearer " + tok + "x", "Bearer " + tok[:-1], "Bearer\t" + tok,
+           "Bearer " + tok.upper(), "Token " + tok, "Bearer " + "A" * 200,
+           "Bearer " + tok[:6] + "' OR 1=1 --" + tok[17:]]
+    for h in bad:
+        r = ctx.client.request("GET", "/api/search?q=ACGT",
+                               headers={"Authorization": h})
+        expect_denied(r, 401, "invalid_token", "Authorization %r" % h[:40])
+    # The scheme is case-insensitive; spaces around the token are fine.
+    for h in ("bearer " + tok, "BEARER  " + tok):
+        r = ctx.client.request("GET", "/api/auth",
+                               headers={"Authorization": h})
+        expect_status(r, 200)
+        check(r.json["token"] is not None, "%r not accepted" % h[:12], r)
+
+
+@test
+def test_delete_sequence_204_then_404(ctx):
+    seq = ctx.uniq(80)
+    b = ctx.add(seq)
+    id_ = b["id"]
+    r = ctx.client.request("DELETE", "/api/sequences/%d" % id_)
+    expect_status(r, 204)
+    check(r.body == b"", "204 has a body: %r" % r.body[:80], r)
+    check((r.header("Cache-Control") or "") == "no-store",
+          "DELETE answer lacks Cache-Control: no-store", r)
+    ctx.unregister(id_)
+    expect_error(ctx.get("/api/sequences/%d" % id_), 404, "not_found")
+    r = ctx.client.request("DELETE", "/api/sequences/%d" % id_)
+    expect_error(r, 404, "not_found")
+    for k in (0, 3):
+        s = ctx.get("/api/search?q=%s&max_distance=%d" % (seq, k))
+        expect_status(s, 200)
+        check(all(h["id"] != id_ for h in s.json["results"]),
+              "the deleted sequence is still found at k=%d" % k, s)
+    # Stored again, it is new: another id, found again.
+    b2 = ctx.add(seq)
+    check(b2["id"] != id_, "re-added sequence reuses id %d" % id_)
+    s = ctx.get("/api/search?q=%s&max_distance=0" % seq)
+    check([h["id"] for h in s.json["results"]] == [b2["id"]],
+          "re-added sequence not found under its new id", s)
+    for bad in ("abc", "0", "-1", "1.5", "9223372036854775808"):
+        r = ctx.client.request("DELETE", "/api/sequences/" + bad)
+        expect_error(r, 400, "invalid_parameter")
+
+
+@test
+def test_delete_concurrent_exactly_one_204(ctx):
+    rounds = 10
+    for _ in range(rounds):
+        id_ = ctx.add(ctx.uniq(40))["id"]
+        out = []
+
+        def go():
+            c = Client(ctx)
+            try:
+                out.append(c.request("DELETE", "/api/sequences/%d" % id_).status)
+            finally:
+                c.close()
+        th = [threading.Thread(target=go) for _ in range(4)]
+        for t in th:
+            t.start()
+        for t in th:
+            t.join()
+        ctx.unregister(id_)
+        check(sorted(out) == [204, 404, 404, 404],
+              "4 concurrent DELETEs of one id gave %s" % sorted(out))
+    return "%d rounds of 4 concurrent DELETEs" % rounds
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Black-box HTTP tests for the dnadb API "
@@ -1917,6 +2134,15 @@ def main(argv=None):
     ap.add_argument("--scale", type=float, default=1.0,
                     help="size factor of the at-scale oracle test "
                     "(default 1: >= 20,000 strings, 2,000 queries)")
+    ap.add_argument("--token", default=os.environ.get("DNADB_TOKEN", ""),
+                    help="write token sent with every request (default: "
+                    "$DNADB_TOKEN)")
+    ap.add_argument("--read-token", default="",
+                    help="a read token, for the access-control tests")
+    ap.add_argument("--revoked-token", default="",
+                    help="a revoked token, for the access-control tests")
+    ap.add_argument("--public-read", type=int, choices=(0, 1), default=0,
+                    help="the server's public_read setting (default 0)")
     ap.add_argument("--list", action="store_true",
                     help="list the test names and exit")
     ap.add_argument("--self-test", action="store_true",
@@ -1937,6 +2163,10 @@ def main(argv=None):
     ctx.fresh_db = args.fresh_db
     ctx.import_limit = args.import_limit
     ctx.scale_factor = args.scale
+    ctx.token = args.token
+    ctx.tokens = {"write": args.token, "read": args.read_token,
+                  "revoked": args.revoked_token}
+    ctx.public_read = bool(args.public_read)
     _, failed = run_tests(ctx, TESTS, args.only)
     if args.only and not any(args.only in fn.__name__ for fn in TESTS):
         print("warning: no test name contains %r" % args.only,
