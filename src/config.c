@@ -46,7 +46,7 @@ static const struct config_key config_keys[] = {
 	KEY_LONG(limit_search_burst, 0, 1000000L, 200),
 	KEY_LONG(limit_write_rps, 1, 1000000L, 50),
 	KEY_LONG(limit_write_burst, 0, 1000000L, 100),
-	KEY_LONG(limit_conn_per_client, 1, 100000L, 64),
+	KEY_LONG(limit_conn_per_client, 1, 65535L, 64),
 	KEY_LONG(client_timeout_s, 1, 600, 10),
 	KEY_LONG(drain_timeout_s, 1, 86400L, 60),
 };

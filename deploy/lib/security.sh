@@ -43,6 +43,7 @@ super_sql() {
 }
 
 privilege_tests() {
+	FT_LABEL=security
 	sec_refused "create a table" "CREATE TABLE evil (x int)"
 	sec_refused "drop the sequences table" "DROP TABLE sequences"
 	sec_refused "alter a table" "ALTER TABLE sequences ADD COLUMN evil int"
