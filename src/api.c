@@ -832,7 +832,7 @@ api_dispatch(struct api_ctx *ctx, struct req *r)
 	enum route route;
 	const char *arg;
 	size_t arglen;
-	char methods[64], allow[96];
+	char methods[64], allow[96], mname[32];
 
 	switch (route_match(r->method, r->path, &route, &arg, &arglen)) {
 	case ROUTE_OK:
@@ -847,7 +847,8 @@ api_dispatch(struct api_ctx *ctx, struct req *r)
 		route_allow(route, methods, sizeof(methods));
 		fail_set(&f, DNA_E_METHOD_NOT_ALLOWED,
 		    "%s is not allowed here; allowed: %s",
-		    route_method_name(r->method), methods);
+		    log_field(r->method_name != NULL ? r->method_name : "-",
+		    mname, sizeof(mname)), methods);
 		snprintf(allow, sizeof(allow), "Allow: %s\r\n", methods);
 		fail_json(&f, "allow", api_allow_array(route));
 		resp_fail(r, &f, allow);

@@ -107,6 +107,25 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		fail_int(f, "offset", (long long)end);
 		return DNA_E_INVALID_JSON;
 	}
+	/* Only an object is a request body; saying so here also spares a
+	 * bare number its misleading "ends early" (json-c waits for more
+	 * digits). */
+	for (i = 0; i < len && jbody_is_ws(body[i]); i++)
+		;
+	if (i == len) {
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "the request body is only white space; send a JSON object");
+		fail_int(f, "offset", (long long)i);
+		return DNA_E_INVALID_JSON;
+	}
+	if (body[i] != '{') {
+		unsigned char c = (unsigned char)body[i];
+		fail_set(f, DNA_E_INVALID_JSON, "the body must be a JSON object "
+		    "({...}); it starts with '%c' at byte %zu",
+		    c >= 0x20 && c < 0x7f ? (char)c : '?', i);
+		fail_int(f, "offset", (long long)i);
+		return DNA_E_INVALID_JSON;
+	}
 	/* json-c counts the outermost value as depth 1 and refuses the
 	 * max_depth-th level: one more admits exactly DNA_JSON_DEPTH. */
 	if ((tok = json_tokener_new_ex(DNA_JSON_DEPTH + 1)) == NULL)

@@ -5,10 +5,18 @@
  * rejects with an ApiError; nothing else escapes (no raw TypeError from
  * fetch, no JSON SyntaxError).
  *
+ * Every request carries `Authorization: Bearer <token>` when a token is
+ * stored (src/token.ts). The three access errors (401 auth_required and
+ * invalid_token, 403 insufficient_scope) get a sentence that names what
+ * the person tried and what token it needs; a 429 from nginx is retried
+ * a bounded number of times after its Retry-After.
+ *
  * Ids are JSON numbers. The server allows ids up to 2^63 - 1, which a
  * JavaScript number holds exactly only up to 2^53 - 1; a store would need
  * nine quadrillion rows before that matters.
  */
+
+import { getToken } from "./token";
 
 /** A stored sequence (POST /api/sequences, GET /api/sequences/{id}). */
 export interface SequenceRecord {
@@ -52,6 +60,17 @@ export interface Health {
   status: "ok";
 }
 
+/** What a token may do: read (search, get) or write (also add, import, delete). */
+export type Scope = "read" | "write";
+
+/** The answer of GET /api/auth. */
+export interface AuthInfo {
+  /** Whether search and get work without a token on this server. */
+  public_read: boolean;
+  /** The token sent, or null when none was. */
+  token: { name: string; scope: Scope } | null;
+}
+
 /** The stable error codes of docs/api.md, plus the client's own. */
 export type ApiErrorCode =
   | "invalid_json"
@@ -75,6 +94,10 @@ export type ApiErrorCode =
   | "database_unavailable"
   | "timeout"
   | "gateway_timeout"
+  | "auth_required" // 401: this needs a token and none was sent
+  | "invalid_token" // 401: the token sent is unknown, revoked or malformed
+  | "insufficient_scope" // 403: a read token on a write
+  | "rate_limited" // 429 from nginx, after this module's retries
   // Client-side codes (never sent by the server):
   | "offline" // the request never got an HTTP answer
   | "aborted" // the caller cancelled it through its AbortSignal
@@ -158,6 +181,113 @@ export interface CallOptions {
 }
 
 /**
+ * What a request does, for the access and rate-limit messages: `verb`
+ * starts the sentence ("Adding needs a write token."), `scope` is what it
+ * needs when the server does not allow it anonymously.
+ */
+interface Purpose {
+  verb: string;
+  scope: Scope;
+}
+
+const ADDING: Purpose = { verb: "Adding", scope: "write" };
+const IMPORTING: Purpose = { verb: "Importing", scope: "write" };
+const DELETING: Purpose = { verb: "Deleting", scope: "write" };
+const SEARCHING: Purpose = { verb: "Searching", scope: "read" };
+const READING: Purpose = { verb: "Reading a sequence", scope: "read" };
+const CHECKING: Purpose = { verb: "Checking the server", scope: "read" };
+
+/* ---------- events for the rest of the page ---------- */
+
+/**
+ * What the UI outside the failing control wants to know: that a request
+ * is waiting out a 429 (a banner says so), and that the server refused
+ * the stored token (the header's token state turns to "rejected").
+ */
+export type ApiEvent =
+  | { type: "rate_wait"; seconds: number }
+  | { type: "rate_done" }
+  | { type: "token_rejected"; token: string };
+
+const listeners = new Set<(e: ApiEvent) => void>();
+
+/** Calls `cb` for every ApiEvent; returns the unsubscribe function. */
+export function subscribeApi(cb: (e: ApiEvent) => void): () => void {
+  listeners.add(cb);
+  return () => listeners.delete(cb);
+}
+
+function emit(e: ApiEvent): void {
+  for (const cb of listeners) cb(e);
+}
+
+/* ---------- 429: bounded retries ---------- */
+
+/** Retries of one request after a 429 before it fails with rate_limited. */
+export const RATE_RETRIES = 2;
+/** Wait bounds in seconds, whatever Retry-After says. */
+const RATE_WAIT_MIN = 1;
+const RATE_WAIT_MAX = 10;
+
+/** Seconds to wait before retrying: Retry-After (delta-seconds or an HTTP date), clamped. */
+export function retryAfterSeconds(header: string | null, now: number = Date.now()): number {
+  let s = RATE_WAIT_MIN;
+  if (header !== null && /^\s*\d+\s*$/.test(header)) s = Number(header);
+  else if (header !== null) {
+    const at = Date.parse(header);
+    if (!Number.isNaN(at)) s = Math.ceil((at - now) / 1000);
+  }
+  return Math.min(RATE_WAIT_MAX, Math.max(RATE_WAIT_MIN, s));
+}
+
+/** Resolves after `seconds`, or rejects with the aborted error when `signal` fires first. */
+function sleep(seconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortedError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, seconds * 1000);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `attempt` and, while it fails with a 429, waits and tries again, at
+ * most RATE_RETRIES times: nginx refuses such a request before it reaches
+ * a worker, so repeating it is safe even for a write. The last 429 is
+ * returned to the caller as a rate_limited ApiError.
+ */
+async function withRateRetry<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 429 || tries >= RATE_RETRIES) throw e;
+      const seconds = e.num("retry_after") ?? RATE_WAIT_MIN;
+      emit({ type: "rate_wait", seconds });
+      try {
+        await sleep(seconds, signal);
+      } finally {
+        emit({ type: "rate_done" });
+      }
+    }
+  }
+}
+
+/** The Authorization header for the stored token, or none. */
+function authHeader(token: string | null): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/**
  * Where the API lives. Empty means the page's own origin, which is how
  * nginx serves the client (static files at /, the API at /api).
  */
@@ -186,14 +316,50 @@ function offlineError(): ApiError {
 }
 
 /**
+ * The sentence shown for an access or rate-limit error, or null to show
+ * the server's own message. The server's message names HTTP methods and
+ * headers; this one says what the person tried and what to do.
+ */
+function accessMessage(code: string, purpose: Purpose, details: Record<string, unknown>): string | null {
+  const needed = details["scope"] === "write" || details["scope"] === "read" ? details["scope"] : purpose.scope;
+  const what = purpose.verb.charAt(0).toLowerCase() + purpose.verb.slice(1);
+  switch (code) {
+    case "auth_required":
+      return needed === "write"
+        ? `${purpose.verb} needs a write token.`
+        : `${purpose.verb} needs a token: this server does not allow anonymous reading.`;
+    case "invalid_token":
+      return "Your token was not accepted: it is unknown or revoked.";
+    case "insufficient_scope":
+      return `This token can only read; ${what} needs a write token.`;
+    case "rate_limited":
+      return "Too many requests; wait a moment and try again.";
+    default:
+      return null;
+  }
+}
+
+/**
  * Turns a parsed non-2xx body into an ApiError. A body that is not the
  * envelope (a proxy's HTML page, say) still yields a typed error with the
- * status, so the caller never has to look at raw bodies.
+ * status, so the caller never has to look at raw bodies. `purpose` words
+ * the access errors; without it the server's message is kept.
  */
-export function errorFromBody(status: number, statusText: string, body: unknown, requestId: string | null): ApiError {
+export function errorFromBody(
+  status: number,
+  statusText: string,
+  body: unknown,
+  requestId: string | null,
+  purpose?: Purpose,
+): ApiError {
   if (isEnvelope(body)) {
     const { code, message, ...details } = body.error;
-    return new ApiError({ kind: "http", status, code, message, details, requestId });
+    const mine = purpose ? accessMessage(code, purpose, details) : null;
+    if (mine !== null) details["server_message"] = message;
+    return new ApiError({ kind: "http", status, code, message: mine ?? message, details, requestId });
+  }
+  if (status === 429 && purpose) {
+    return new ApiError({ kind: "http", status, code: "rate_limited", message: accessMessage("rate_limited", purpose, {}) ?? "", requestId });
   }
   const text = statusText ? `${status} ${statusText}` : String(status);
   return new ApiError({
@@ -222,30 +388,42 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Per-request options the endpoint functions set. */
+interface Request<T> {
+  method: "GET" | "POST" | "DELETE";
+  path: string;
+  body?: unknown;
+  check: (v: unknown) => v is T;
+  purpose: Purpose;
+  /** undefined: the stored token; null: none; a string: this one (to verify it before storing). */
+  token?: string | null;
+}
+
 /**
- * One request through fetch. Resolves with the 2xx body, parsed; rejects
- * with ApiError for everything else. `check` tells whether a 2xx body has
- * the documented shape (a guard against talking to the wrong server).
+ * One request through fetch, with the 429 retries. Resolves with the 2xx
+ * body, parsed; rejects with ApiError for everything else. `check` tells
+ * whether a 2xx body has the documented shape (a guard against talking to
+ * the wrong server).
  */
-async function call<T>(
-  method: "GET" | "POST",
-  path: string,
-  body: unknown,
-  check: (v: unknown) => v is T,
-  opts: CallOptions = {},
-): Promise<T> {
+function call<T>(req: Request<T>, opts: CallOptions = {}): Promise<T> {
+  return withRateRetry(() => callOnce(req, opts), opts.signal);
+}
+
+async function callOnce<T>(req: Request<T>, opts: CallOptions): Promise<T> {
   const { signal } = opts;
   if (signal?.aborted) throw abortedError();
-  const init: RequestInit = { method, headers: { Accept: "application/json" } };
+  const token = req.token === undefined ? getToken() : req.token;
+  const headers: Record<string, string> = { Accept: "application/json", ...authHeader(token) };
+  const init: RequestInit = { method: req.method, headers };
   if (signal) init.signal = signal;
-  if (body !== undefined) {
-    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
-    init.body = JSON.stringify(body);
+  if (req.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(req.body);
   }
   let res: Response;
   let text: string;
   try {
-    res = await fetch(apiBase + path, init);
+    res = await fetch(apiBase + req.path, init);
     text = await res.text();
   } catch (e) {
     if (signal?.aborted || (e instanceof DOMException && e.name === "AbortError")) throw abortedError();
@@ -253,8 +431,8 @@ async function call<T>(
   }
   const requestId = res.headers.get("X-Request-Id");
   const parsed = parseJson(text);
-  if (!res.ok) throw errorFromBody(res.status, res.statusText, parsed, requestId);
-  if (!check(parsed)) {
+  if (!res.ok) throw failed(res.status, res.statusText, parsed, requestId, res.headers.get("Retry-After"), req.purpose, token);
+  if (!req.check(parsed)) {
     throw new ApiError({
       kind: "protocol",
       status: res.status,
@@ -264,6 +442,26 @@ async function call<T>(
     });
   }
   return parsed;
+}
+
+/**
+ * The ApiError of a non-2xx answer, shared by fetch and XHR: adds the
+ * Retry-After of a 429 as detail `retry_after` (seconds, clamped) and
+ * tells the page when the server refused the token it was sent.
+ */
+function failed(
+  status: number,
+  statusText: string,
+  parsed: unknown,
+  requestId: string | null,
+  retryAfter: string | null,
+  purpose: Purpose,
+  token: string | null,
+): ApiError {
+  const err = errorFromBody(status, statusText, parsed, requestId, purpose);
+  if (status === 429) (err.details as Record<string, unknown>)["retry_after"] = retryAfterSeconds(retryAfter);
+  if (err.code === "invalid_token" && token) emit({ type: "token_rejected", token });
+  return err;
 }
 
 /* Shape checks for 2xx bodies: enough to trust the fields the UI reads. */
@@ -297,17 +495,37 @@ function isHealth(v: unknown): v is Health {
   return isObj(v) && v.status === "ok";
 }
 
+function isAuth(v: unknown): v is AuthInfo {
+  if (!isObj(v) || typeof v.public_read !== "boolean") return false;
+  const t = v.token;
+  return t === null || (isObj(t) && typeof t.name === "string" && (t.scope === "read" || t.scope === "write"));
+}
+
+/** A 204 answer has no body. */
+function isEmpty(v: unknown): v is undefined {
+  return v === undefined;
+}
+
 /**
  * Stores a sequence (POST /api/sequences). A duplicate rejects with an
  * ApiError of code "duplicate" whose `num("id")` is the stored id.
  */
 export function addSequence(sequence: string, opts?: CallOptions): Promise<SequenceRecord> {
-  return call("POST", "/api/sequences", { sequence }, isRecord, opts);
+  return call({ method: "POST", path: "/api/sequences", body: { sequence }, check: isRecord, purpose: ADDING }, opts);
 }
 
 /** Fetches one stored sequence (GET /api/sequences/{id}); 404 is code "not_found". */
 export function getSequence(id: number | string, opts?: CallOptions): Promise<SequenceRecord> {
-  return call("GET", `/api/sequences/${encodeURIComponent(String(id))}`, undefined, isRecord, opts);
+  return call({ method: "GET", path: sequencePath(id), check: isRecord, purpose: READING }, opts);
+}
+
+/** Deletes one stored sequence (DELETE /api/sequences/{id}, write scope); 404 is code "not_found". */
+export function deleteSequence(id: number | string, opts?: CallOptions): Promise<void> {
+  return call({ method: "DELETE", path: sequencePath(id), check: isEmpty, purpose: DELETING }, opts);
+}
+
+function sequencePath(id: number | string): string {
+  return `/api/sequences/${encodeURIComponent(String(id))}`;
 }
 
 export interface SearchParams {
@@ -331,17 +549,33 @@ export function search(p: SearchParams, opts?: CallOptions): Promise<SearchPage>
     const body: Record<string, unknown> = { q: p.q, max_distance: p.maxDistance };
     if (p.limit !== undefined) body.limit = p.limit;
     if (p.cursor != null) body.cursor = p.cursor;
-    return call("POST", "/api/search", body, isPage, opts);
+    return call({ method: "POST", path: "/api/search", body, check: isPage, purpose: SEARCHING }, opts);
   }
   const qs = new URLSearchParams({ q: p.q, max_distance: String(p.maxDistance) });
   if (p.limit !== undefined) qs.set("limit", String(p.limit));
   if (p.cursor != null) qs.set("cursor", p.cursor);
-  return call("GET", `/api/search?${qs.toString()}`, undefined, isPage, opts);
+  return call({ method: "GET", path: `/api/search?${qs.toString()}`, check: isPage, purpose: SEARCHING }, opts);
 }
 
 /** GET /api/health: resolves when the database answers. */
 export function health(opts?: CallOptions): Promise<Health> {
-  return call("GET", "/api/health", undefined, isHealth, opts);
+  return call({ method: "GET", path: "/api/health", check: isHealth, purpose: CHECKING }, opts);
+}
+
+export interface AuthOptions extends CallOptions {
+  /** Ask about this token instead of the stored one (null: about none). */
+  token?: string | null;
+}
+
+/**
+ * GET /api/auth: whether anonymous reading is allowed and what the token
+ * is (name and scope). Needs no token; a token the server does not know
+ * rejects with code "invalid_token".
+ */
+export function getAuth(opts: AuthOptions = {}): Promise<AuthInfo> {
+  const req: Request<AuthInfo> = { method: "GET", path: "/api/auth", check: isAuth, purpose: CHECKING };
+  if (opts.token !== undefined) req.token = opts.token;
+  return call(req, opts);
 }
 
 export interface ImportOptions extends CallOptions {
@@ -356,17 +590,23 @@ export interface ImportOptions extends CallOptions {
  * and details `line`, `reason` and maybe `column`; nothing was stored then.
  */
 export function importFile(file: Blob, opts: ImportOptions = {}): Promise<ImportResult> {
+  return withRateRetry(() => importOnce(file, opts), opts.signal);
+}
+
+function importOnce(file: Blob, opts: ImportOptions): Promise<ImportResult> {
   const { signal, onProgress } = opts;
   return new Promise<ImportResult>((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortedError());
       return;
     }
+    const token = getToken();
     const xhr = new XMLHttpRequest();
     const onAbort = (): void => xhr.abort();
     const done = (): void => signal?.removeEventListener("abort", onAbort);
     xhr.open("POST", apiBase + "/api/sequences/import");
     xhr.setRequestHeader("Accept", "application/json");
+    for (const [name, value] of Object.entries(authHeader(token))) xhr.setRequestHeader(name, value);
     xhr.responseType = "text";
     if (onProgress) {
       xhr.upload.onprogress = (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
@@ -376,7 +616,7 @@ export function importFile(file: Blob, opts: ImportOptions = {}): Promise<Import
       const requestId = xhr.getResponseHeader("X-Request-Id");
       const parsed = parseJson(xhr.responseText);
       if (xhr.status < 200 || xhr.status > 299) {
-        reject(errorFromBody(xhr.status, xhr.statusText, parsed, requestId));
+        reject(failed(xhr.status, xhr.statusText, parsed, requestId, xhr.getResponseHeader("Retry-After"), IMPORTING, token));
       } else if (!isImport(parsed)) {
         reject(
           new ApiError({

@@ -37,18 +37,21 @@ sys.stdout.write("".join("".join(r.choice("ACGT") for _ in range(r.randint(20,60
 	for i in 1 2 3 4; do
 		ft_expect "the worker is free again at once ($i)" 200 - GET /api/health
 	done
-	# A write stuck behind a lock past statement_timeout (300 ms here):
-	# PostgreSQL cancels it while the lock is still held, the client gets
-	# 503 timeout at once, and the worker serves the next request. (An
-	# EXCLUSIVE lock blocks writes only, so the workers can still connect
-	# and prepare their statements.)
+	# A write stuck behind a row lock past statement_timeout (300 ms
+	# here): PostgreSQL cancels it while the lock is still held, the
+	# client gets 503 timeout at once, and the worker serves the next
+	# request; once the lock is gone the same write succeeds.
 	restart_workers_with DNADB_STATEMENT_TIMEOUT_MS=300
-	super_sql "BEGIN; LOCK TABLE sequences IN EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT" >/dev/null &
-	local locker=$! t0 t1
+	local id locker t0 t1
+	id=$(curl -sS "${FT_AUTH[@]}" -H 'Content-Type: application/json' \
+		-d '{"sequence":"ACGTACGTACGTACGTTTTTAAAACCCCGG"}' "$FT_URL/api/sequences" |
+		sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+	super_sql "BEGIN; SELECT id FROM sequences WHERE id = ${id:-0} FOR UPDATE; SELECT pg_sleep(4); COMMIT" >/dev/null &
+	locker=$!
 	sleep 0.5
 	t0=$(date +%s%N)
-	ft_expect "a write held by a lock past statement_timeout answers 503 timeout" 503 timeout \
-		POST /api/sequences '{"sequence":"ACGTACGTACGTACGTTTTTAAAACCCC"}'
+	ft_expect "a DELETE held by a row lock past statement_timeout answers 503 timeout" 503 timeout \
+		DELETE "/api/sequences/${id:-0}"
 	t1=$(date +%s%N)
 	ft_check "and within 2 s ($(( (t1 - t0) / 1000000 )) ms)" [ $(( (t1 - t0) / 1000000 )) -lt 2000 ]
 	ft_check "PostgreSQL cancelled it while the lock is still held (nothing of it active)" \
@@ -57,7 +60,8 @@ sys.stdout.write("".join("".join(r.choice("ACGT") for _ in range(r.randint(20,60
 	ft_check "PostgreSQL logged the cancellation" \
 		grep -q "canceling statement due to statement timeout" "$VAR/log/postgresql.log"
 	ft_expect "the worker answers the next request" 200 - GET /api/health
-	ft_expect "and reads still work under the write lock" 200 - GET "/api/search?q=ACGTACGTACGT&max_distance=0"
+	ft_expect "and reads the row" 200 - GET "/api/sequences/${id:-0}"
 	wait "$locker" || true
+	ft_expect "with the lock gone, the same DELETE succeeds" 204 - DELETE "/api/sequences/${id:-0}"
 	restart_workers_with
 }

@@ -1,7 +1,8 @@
-import { useEffect, useState } from "react";
-import { ApiError, getSequence, isAborted, type SequenceRecord } from "../api";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { ApiError, deleteSequence, getSequence, isAborted, type SequenceRecord } from "../api";
 import { composition, toFasta } from "../dna";
-import { Link } from "../router";
+import { showFlash } from "../notices";
+import { Link, canGoBack, navigate } from "../router";
 import { ErrorNote } from "./ErrorNote";
 import { SequenceBlock } from "./SequenceBlock";
 
@@ -114,6 +115,7 @@ function Details({ record }: { record: SequenceRecord }) {
             </button>
             <span className="status" aria-live="polite">{copied}</span>
           </div>
+          <DeleteControl id={record.id} />
         </div>
         <div className="panel">
           <h2 className="h-small">Base composition</h2>
@@ -146,6 +148,94 @@ function Details({ record }: { record: SequenceRecord }) {
         )}
       </div>
     </section>
+  );
+}
+
+type DeleteState = { status: "idle" } | { status: "confirm" } | { status: "deleting" } | { status: "error"; error: ApiError };
+
+/**
+ * Delete with a confirm step. On success (204), or when the sequence was
+ * already gone (404), goes back to where the person came from (the search
+ * they opened it from) with a notice; the search there runs again.
+ */
+function DeleteControl({ id }: { id: number }) {
+  const [state, setState] = useState<DeleteState>({ status: "idle" });
+  const ctl = useRef<AbortController | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const deleteRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => () => ctl.current?.abort(), []);
+  useEffect(() => {
+    if (state.status === "confirm") cancelRef.current?.focus();
+  }, [state.status]);
+
+  function leave(text: string): void {
+    showFlash({ text, tone: "ok", notOn: window.location.pathname });
+    if (canGoBack()) window.history.back();
+    else navigate("/", { replace: true });
+  }
+
+  function confirm(): void {
+    ctl.current?.abort();
+    const c = new AbortController();
+    ctl.current = c;
+    setState({ status: "deleting" });
+    deleteSequence(id, { signal: c.signal }).then(
+      () => leave(`Sequence #${id} deleted.`),
+      (e: unknown) => {
+        if (isAborted(e)) return;
+        const err = e as ApiError;
+        if (err.code === "not_found") leave(`Sequence #${id} was already gone.`);
+        else setState({ status: "error", error: err });
+      },
+    );
+  }
+
+  function cancel(): void {
+    setState({ status: "idle" });
+    // Back to the button that opened the question (after it re-renders).
+    setTimeout(() => deleteRef.current?.focus(), 0);
+  }
+
+  function onKey(e: KeyboardEvent<HTMLDivElement>): void {
+    if (e.key === "Escape" && state.status === "confirm") cancel();
+  }
+
+  const asking = state.status === "confirm" || state.status === "deleting";
+  return (
+    <div className="delete-box">
+      {asking ? (
+        <div className="confirm" role="group" aria-labelledby="delete-question" onKeyDown={onKey}>
+          <p id="delete-question" className="confirm-q">
+            Delete sequence #{id}? This cannot be undone.
+          </p>
+          <div className="actions">
+            <button type="button" className="btn btn-danger" onClick={confirm} disabled={state.status === "deleting"}>
+              Delete #{id}
+            </button>
+            <button type="button" className="btn" ref={cancelRef} onClick={cancel} disabled={state.status === "deleting"}>
+              Cancel
+            </button>
+            <span className="status" aria-live="polite">
+              {state.status === "deleting" ? "Deleting…" : ""}
+            </span>
+          </div>
+        </div>
+      ) : (
+        <div className="actions">
+          <button
+            type="button"
+            className="btn btn-danger"
+            ref={deleteRef}
+            onClick={() => setState({ status: "confirm" })}
+            aria-describedby="delete-error"
+          >
+            Delete…
+          </button>
+        </div>
+      )}
+      <ErrorNote id="delete-error" error={state.status === "error" ? state.error : null} onRetry={confirm} />
+    </div>
   );
 }
 
