@@ -99,3 +99,20 @@ token_log_tests() {
 	done
 	ft_check "no token appears in any log (nginx, workers, PostgreSQL): $hits found" [ "$hits" = 0 ]
 }
+
+# The binaries carry the build hardening of configure.ac (not in a
+# sanitizer build, which trades it for its own checks).
+hardening_tests() {
+	local f
+	grep -q -- '--enable-sanitizers' "$ROOT/.configure-flags" 2>/dev/null && return 0
+	for f in "$ROOT/src/dnadb-fcgi" "$ROOT/src/dnadb"; do
+		ft_check "$(basename "$f") is a position-independent executable" \
+			bash -c "readelf -h '$f' | grep -q 'DYN (Position-Independent'"
+		ft_check "$(basename "$f") has full RELRO (GNU_RELRO and BIND_NOW)" \
+			bash -c "readelf -lW '$f' | grep -q GNU_RELRO && readelf -d '$f' | grep -q BIND_NOW"
+		ft_check "$(basename "$f") has a non-executable stack" \
+			bash -c "readelf -lW '$f' | grep GNU_STACK | grep -qv RWE"
+		ft_check "$(basename "$f") has stack protector and FORTIFY_SOURCE checks" \
+			bash -c "nm -D '$f' | grep -q __stack_chk_fail && nm -D '$f' | grep -q '_chk@'"
+	done
+}
