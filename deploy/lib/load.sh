@@ -21,7 +21,7 @@ loadgen() {
 		tail -n 25 "$out"
 		FT_FAIL=$((FT_FAIL + 1))
 	fi
-	grep -v '^RESULT ' "$out" | tail -n 12 | sed 's/^/    | /'
+	grep -vE '^RESULT |^ *[0-9]+ s |^not 2xx|^  (wrk|\|)' "$out" | tail -n 14 | sed 's/^/    | /'
 }
 
 # The worker pids, sorted, on one line.
