@@ -301,32 +301,46 @@ def get_until_answered(client, path, deadline_s=60.0):
         time.sleep(min(wait, max(0.0, deadline - now)))
 
 
+def parallel_map(target, args, items, threads, fn, on_start=None):
+    """fn(client, item) for every item, on `threads` threads that each keep
+    one keep-alive Client; returns the results in the items' order.
+    on_start() runs once the threads have started (e.g. the --during
+    chaos)."""
+    out = [None] * len(items)
+    order = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def worker():
+        c = Client(target, args.token, args.timeout)
+        try:
+            while True:
+                with lock:
+                    i = next(order, None)
+                if i is None:
+                    break
+                out[i] = fn(c, items[i])
+        finally:
+            c.close()
+
+    ts = [threading.Thread(target=worker, daemon=True)
+          for _ in range(max(1, min(threads, len(items))))]
+    for t in ts:
+        t.start()
+    if on_start:
+        on_start()
+    for t in ts:
+        t.join()
+    return out
+
+
 def preload(args, target, rng, n, lmin, lmax):
     """Stores n seeded sequences (8 threads) so that ids and searches have
     hits; a sequence already stored (409) is as good. Returns
     (list of (id, seq), list of problems)."""
     seqs = distinct_seqs(rng, n, lmin, lmax)
-    out = [None] * n
-    nxt = [0]
-    lock = threading.Lock()
-
-    def worker():
-        c = Client(target, args.token, args.timeout)
-        while True:
-            with lock:
-                i = nxt[0]
-                nxt[0] += 1
-            if i >= n:
-                break
-            out[i] = post_until_stored(c, seqs[i], 30.0)
-        c.close()
-
-    ts = [threading.Thread(target=worker, daemon=True) for _ in range(min(8, n))]
     t0 = time.monotonic()
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    out = parallel_map(target, args, seqs, 8,
+                       lambda c, seq: post_until_stored(c, seq, 30.0))
     known = [(o.id, o.seq) for o in out if o is not None and o.id is not None]
     problems = [o.error for o in out if o is not None and o.id is None]
     fresh = sum(1 for o in out if o is not None and o.final == 201)
@@ -605,32 +619,14 @@ def cmd_nothing_lost(args):
     rng = random.Random(args.seed)
     seqs = distinct_seqs(rng, args.count, 30, 200)
     n = len(seqs)
-    outcomes = [None] * n
-    nxt = [0]
-    lock = threading.Lock()
     say("nothing-lost: %d distinct sequences (30..200 bases, seed %d), %d threads, against %s" % (
         n, args.seed, args.concurrency, target.url))
 
-    def writer():
-        c = Client(target, args.token, args.timeout)
-        while True:
-            with lock:
-                i = nxt[0]
-                nxt[0] += 1
-            if i >= n:
-                break
-            outcomes[i] = post_until_stored(c, seqs[i], args.retry_for)
-        c.close()
-
     t0 = time.monotonic()
     during = During(args.during, args.every, t0) if args.during else None
-    ts = [threading.Thread(target=writer, daemon=True) for _ in range(args.concurrency)]
-    for t in ts:
-        t.start()
-    if during:
-        during.start()
-    for t in ts:
-        t.join()
+    outcomes = parallel_map(target, args, seqs, args.concurrency,
+                            lambda c, seq: post_until_stored(c, seq, args.retry_for),
+                            on_start=during.start if during else None)
     write_s = time.monotonic() - t0
     if during:
         during.stop()
@@ -638,44 +634,29 @@ def cmd_nothing_lost(args):
 
     # Verification: each sequence found exactly once, at distance 0, with
     # the id its 201/409 reported.
-    problems = [None] * n
-    vnext = [0]
-
-    def verifier():
-        c = Client(target, args.token, args.timeout)
-        while True:
-            with lock:
-                i = vnext[0]
-                vnext[0] += 1
-            if i >= n:
-                break
-            o = outcomes[i]
-            r = get_until_answered(c, "/api/search?q=%s&max_distance=0&limit=1000" % seqs[i], args.retry_for)
-            if r.status != 200:
-                problems[i] = "search answered %s" % r.describe()
-                continue
-            j = r.json() or {}
-            res = j.get("results")
-            if not isinstance(res, list):
-                problems[i] = "search without results: %s" % r.describe()
-                continue
-            same = [x for x in res if x.get("sequence") == seqs[i]]
-            if len(same) != 1:
-                problems[i] = "found %d times (results %s)" % (len(same), [x.get("id") for x in res][:10])
-            elif same[0].get("distance") != 0:
-                problems[i] = "found at distance %r" % same[0].get("distance")
-            elif len(res) != 1:
-                problems[i] = "max_distance=0 returned %d results" % len(res)
-            elif o is not None and o.id is not None and same[0].get("id") != o.id:
-                problems[i] = "stored as id %r but the %d said id %r" % (same[0].get("id"), o.final, o.id)
-        c.close()
+    def verify(c, i):
+        """Why sequence i is not stored exactly once as reported, or None."""
+        o = outcomes[i]
+        r = get_until_answered(c, "/api/search?q=%s&max_distance=0&limit=1000" % seqs[i], args.retry_for)
+        if r.status != 200:
+            return "search answered %s" % r.describe()
+        j = r.json() or {}
+        res = j.get("results")
+        if not isinstance(res, list):
+            return "search without results: %s" % r.describe()
+        same = [x for x in res if x.get("sequence") == seqs[i]]
+        if len(same) != 1:
+            return "found %d times (results %s)" % (len(same), [x.get("id") for x in res][:10])
+        if same[0].get("distance") != 0:
+            return "found at distance %r" % same[0].get("distance")
+        if len(res) != 1:
+            return "max_distance=0 returned %d results" % len(res)
+        if o is not None and o.id is not None and same[0].get("id") != o.id:
+            return "stored as id %r but the %d said id %r" % (same[0].get("id"), o.final, o.id)
+        return None
 
     t1 = time.monotonic()
-    vts = [threading.Thread(target=verifier, daemon=True) for _ in range(args.concurrency)]
-    for t in vts:
-        t.start()
-    for t in vts:
-        t.join()
+    problems = parallel_map(target, args, list(range(n)), args.concurrency, verify)
     verify_s = time.monotonic() - t1
 
     attempts = sum(o.attempts for o in outcomes)
