@@ -68,6 +68,91 @@ jbody_control(const char *s, size_t len, size_t *names)
 	return len;
 }
 
+/* True for JSON's structural characters. */
+static bool
+jbody_is_punct(char c)
+{
+	return memchr("{}[],:", c, 6) != NULL;
+}
+
+/* True if w[0..n) is one of JSON's literal names or a number in JSON's
+ * grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool
+jbody_word_ok(const char *w, size_t n)
+{
+	size_t i = 0, d;
+
+	if ((n == 4 && memcmp(w, "true", 4) == 0) ||
+	    (n == 5 && memcmp(w, "false", 5) == 0) ||
+	    (n == 4 && memcmp(w, "null", 4) == 0))
+		return true;
+	if (i < n && w[i] == '-')
+		i++;
+	if (i < n && w[i] == '0')
+		i++;
+	else {
+		for (d = i; i < n && w[i] >= '0' && w[i] <= '9'; i++)
+			;
+		if (i == d)
+			return false;
+	}
+	if (i < n && w[i] == '.') {
+		for (d = ++i; i < n && w[i] >= '0' && w[i] <= '9'; i++)
+			;
+		if (i == d)
+			return false;
+	}
+	if (i < n && (w[i] == 'e' || w[i] == 'E')) {
+		i++;
+		if (i < n && (w[i] == '+' || w[i] == '-'))
+			i++;
+		for (d = i; i < n && w[i] >= '0' && w[i] <= '9'; i++)
+			;
+		if (i == d)
+			return false;
+	}
+	return i == n;
+}
+
+/*
+ * Returns the offset of the first bare word (a run of bytes outside
+ * strings that is neither white space nor one of {}[],:) that is not a
+ * JSON literal or number, and its length in *wlen; len if every word is
+ * one. json-c's tokener takes NaN, Infinity, -Infinity and numbers such as
+ * 1. and 1.e5 even with JSON_TOKENER_STRICT (0.16, Debian 12), and turns
+ * them into doubles: this is what keeps them out. Control characters are
+ * refused before this runs (jbody_control).
+ */
+static size_t
+jbody_words(const char *s, size_t len, size_t *wlen)
+{
+	size_t i = 0, start;
+
+	*wlen = 0;
+	while (i < len) {
+		char c = s[i];
+		if (c == '"') {
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		if (jbody_is_ws(c) || jbody_is_punct(c)) {
+			i++;
+			continue;
+		}
+		for (start = i; i < len && s[i] != '"' && !jbody_is_ws(s[i]) &&
+		    !jbody_is_punct(s[i]); i++)
+			;
+		if (!jbody_word_ok(s + start, i - start)) {
+			*wlen = i - start;
+			return start;
+		}
+	}
+	return len;
+}
+
 enum dna_err
 jbody_parse(const char *body, size_t len, const char *const *allowed,
     size_t nallowed, json_object **out, struct dna_fail *f)
@@ -75,7 +160,7 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 	struct json_tokener *tok = NULL;
 	json_object *obj = NULL;
 	enum json_tokener_error jerr;
-	size_t end, i, names;
+	size_t end, i, names, wlen;
 	enum dna_err rc = DNA_OK;
 
 	*out = NULL;
@@ -156,6 +241,21 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 			rc = DNA_E_INVALID_JSON;
 			goto out;
 		}
+	if ((i = jbody_words(body, len, &wlen)) < len) {
+		char shown[24];
+		size_t k, n = wlen < sizeof(shown) - 1 ? wlen : sizeof(shown) - 1;
+		for (k = 0; k < n; k++)
+			shown[k] = ((unsigned char)body[i + k] >= 0x20 &&
+			    (unsigned char)body[i + k] < 0x7f) ? body[i + k] : '?';
+		shown[n] = '\0';
+		fail_set(f, DNA_E_INVALID_JSON,
+		    "invalid JSON at byte %zu: '%s%s' is not a JSON value (numbers "
+		    "are finite and decimal, with digits after a '.'; no NaN or "
+		    "Infinity)", i, shown, wlen > n ? "..." : "");
+		fail_int(f, "offset", (long long)i);
+		rc = DNA_E_INVALID_JSON;
+		goto out;
+	}
 	if (!json_object_is_type(obj, json_type_object)) {
 		fail_set(f, DNA_E_INVALID_JSON,
 		    "the body must be a JSON object, not %s",

@@ -265,6 +265,64 @@ START_TEST(test_jbody_rejects_malformed_utf8)
 }
 END_TEST
 
+/*
+ * json-c 0.16 takes NaN, Infinity, -Infinity and numbers like "1." even in
+ * strict mode: each is invalid_json with the offset of the word, and
+ * every number that JSON allows still parses.
+ */
+START_TEST(test_jbody_refuses_non_json_numbers)
+{
+	static const struct { const char *body; long long offset; } bad[] = {
+		{ "{\"q\":\"ACGT\",\"max_distance\":NaN}", 27 },
+		{ "{\"q\":\"ACGT\",\"max_distance\":Infinity}", 27 },
+		{ "{\"q\":\"ACGT\",\"max_distance\":-Infinity}", 27 },
+		{ "{\"q\":\"ACGT\",\"limit\":1.}", 20 },
+		{ "{\"q\":\"ACGT\",\"limit\":-1.}", 20 },
+		{ "{\"q\":\"ACGT\",\"limit\":1.e5}", 20 },
+		{ "{\"q\":\"ACGT\",\"limit\":0.}", 20 },
+		{ "{\"q\":\"ACGT\", \"cursor\":[NaN]}", 23 },
+		{ "{\"limit\": 1 , \"q\":\"N\\\"aN\", \"x\":NaN}", 31 },
+	};
+	static const char *const good[] = {
+		"{\"q\":\"NaN Infinity 1.\",\"limit\":1}",
+		"{\"q\":\"ACGT\",\"limit\":-0}", "{\"q\":\"ACGT\",\"limit\":1.0}",
+		"{\"q\":\"ACGT\",\"limit\":1e5}", "{\"q\":\"ACGT\",\"limit\":1E+2}",
+		"{\"q\":\"ACGT\",\"limit\":-0.5e-3}",
+		"{\"q\":\"ACGT\",\"cursor\":[true,false,null,0,10]}",
+		"{\"q\":\"a\\\\\",\"limit\":2}",
+	};
+	static const char *const allowed[] = { "q", "max_distance", "limit",
+	    "cursor", "x" };
+	struct dna_fail f;
+	json_object *o;
+	char *seq;
+	size_t len, i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fail_init(&f);
+		ck_assert_msg(jbody_parse(bad[i].body, strlen(bad[i].body), allowed,
+		    5, &o, &f) == DNA_E_INVALID_JSON, "case %zu: %s gave %s", i,
+		    bad[i].body, dna_err_code(f.err));
+		ck_assert_ptr_null(o);
+		ck_assert_int_eq(json_object_get_int64(json_object_object_get(
+		    f.details, "offset")), bad[i].offset);
+		fail_clear(&f);
+	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		fail_init(&f);
+		ck_assert_msg(jbody_parse(good[i], strlen(good[i]), allowed, 5, &o,
+		    &f) == DNA_OK, "case %zu: %s gave %s: %s", i, good[i],
+		    dna_err_code(f.err), f.msg);
+		json_object_put(o);
+		fail_clear(&f);
+	}
+	ck_assert_int_eq(add("{\"sequence\":NaN}", &seq, &len, &f),
+	    DNA_E_INVALID_JSON);
+	ck_assert_ptr_null(seq);
+	fail_clear(&f);
+}
+END_TEST
+
 /* --- qs ------------------------------------------------------------- */
 
 START_TEST(test_qs_decodes_and_rejects)
@@ -634,6 +692,7 @@ units_suite(void)
 	tcase_add_test(tc, test_jbody_sequence_type_and_nul);
 	tcase_add_test(tc, test_jbody_depth_limit);
 	tcase_add_test(tc, test_jbody_rejects_malformed_utf8);
+	tcase_add_test(tc, test_jbody_refuses_non_json_numbers);
 	tcase_add_test(tc, test_qs_decodes_and_rejects);
 	tcase_add_test(tc, test_cursor_round_trip);
 	tcase_add_test(tc, test_cursor_rejects_garbage_and_tampering);
