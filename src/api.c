@@ -825,6 +825,58 @@ deny:
 	return false;
 }
 
+/*
+ * Refuses a query string that holds a parameter the route and method do
+ * not take (the route table in route.c says which), a repeated one or a
+ * malformed escape: 400 invalid_parameter naming it, before anything is
+ * read or changed. True if the request may go on. The values are parsed
+ * again, and validated, by the handler that takes them.
+ */
+static bool
+api_query_ok(struct req *r, enum route route)
+{
+	struct qs_param qp[DNA_QS_PARAMS_MAX];
+	const char *const *names;
+	const char *note;
+	char msg[DNA_MSG_SIZE];
+	struct dna_fail f;
+	size_t n, i;
+	bool ok;
+
+	if (r->query == NULL || r->query[0] == '\0')
+		return true;
+	n = route_query(route, r->method, &names, &note);
+	for (i = 0; i < n; i++)
+		qp[i] = (struct qs_param){ names[i], NULL, 0 };
+	fail_init(&f);
+	ok = qs_parse(r->query, strlen(r->query), qp, n, &f) == DNA_OK;
+	qs_free(qp, n);
+	if (!ok) {
+		if (note != NULL && f.err == DNA_E_INVALID_PARAMETER) {
+			memcpy(msg, f.msg, sizeof(msg));
+			fail_set(&f, f.err, "%s; %s", msg, note);
+		}
+		resp_fail(r, &f, NULL);
+	}
+	fail_clear(&f);
+	return ok;
+}
+
+/*
+ * OPTIONS on any API path: 204 with the Allow header, and no CORS
+ * headers. The API is same-origin only (docs/api.md), so a browser's
+ * preflight from another origin fails here, deliberately.
+ */
+static void
+api_options(struct req *r, enum route route)
+{
+	char methods[64], allow[96];
+
+	route_allow(route, methods, sizeof(methods));
+	snprintf(allow, sizeof(allow), "Allow: %s\r\n", methods);
+	resp_empty_extra(r, 204, allow);
+}
+
 void
 api_dispatch(struct api_ctx *ctx, struct req *r)
 {
@@ -836,7 +888,12 @@ api_dispatch(struct api_ctx *ctx, struct req *r)
 
 	switch (route_match(r->method, r->path, &route, &arg, &arglen)) {
 	case ROUTE_OK:
-		if (api_authorize(ctx, r, route_access(route, r->method)))
+		if (!api_query_ok(r, route) ||
+		    !api_authorize(ctx, r, route_access(route, r->method)))
+			return;
+		if (r->method == METHOD_OPTIONS)
+			api_options(r, route);
+		else
 			api_handlers[route](ctx, r, arg, arglen);
 		return;
 	case ROUTE_NO_PATH:

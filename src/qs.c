@@ -1,6 +1,7 @@
 /*
  * qs.c: query-string parsing; see qs.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,12 +63,30 @@ qs_printable(const char *s, size_t len, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/* Writes the names of params[0..n), comma-separated, into out (outsz
+ * bytes, NUL-terminated; cut short if it does not fit). */
+static void
+qs_names(const struct qs_param *params, size_t n, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int w;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		w = snprintf(out + o, outsz - o, "%s%s", i > 0 ? ", " : "",
+		    params[i].name);
+		if (w < 0 || (size_t)w >= outsz - o)
+			return;
+		o += (size_t)w;
+	}
+}
+
 enum dna_err
 qs_parse(const char *qs, size_t len, struct qs_param *params, size_t n,
     struct dna_fail *f)
 {
 	const char *seg, *end, *eq, *amp;
-	char *name = NULL, *val = NULL, shown[48];
+	char *name = NULL, *val = NULL, shown[48], known[160];
 	size_t seglen, nlen, vlen, i;
 	enum dna_err rc = DNA_OK;
 
@@ -106,8 +125,10 @@ qs_parse(const char *qs, size_t len, struct qs_param *params, size_t n,
 				break;
 		if (i == n) {
 			qs_printable(name, nlen, shown, sizeof(shown));
+			qs_names(params, n, known, sizeof(known));
 			fail_set(f, DNA_E_INVALID_PARAMETER,
-			    "unknown parameter '%s'", shown);
+			    "unknown parameter '%s': this endpoint takes %s%s", shown,
+			    n == 0 ? "no query parameters" : "only ", known);
 			fail_str(f, "parameter", shown);
 			rc = DNA_E_INVALID_PARAMETER;
 			goto out;

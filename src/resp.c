@@ -76,7 +76,13 @@ resp_json(struct req *r, int status, json_object *body, const char *extra)
 int
 resp_empty(struct req *r, int status)
 {
-	char head[256];
+	return resp_empty_extra(r, status, NULL);
+}
+
+int
+resp_empty_extra(struct req *r, int status, const char *extra)
+{
+	char head[512];
 	int hlen;
 
 	r->status = status;
@@ -84,7 +90,8 @@ resp_empty(struct req *r, int status)
 	    "Status: %d %s\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Request-Id: %s\r\n"
-	    "\r\n", status, resp_reason(status), r->id);
+	    "%s\r\n", status, resp_reason(status), r->id,
+	    extra != NULL ? extra : "");
 	if (hlen < 0 || (size_t)hlen >= sizeof(head) ||
 	    FCGX_PutStr(head, hlen, r->fr->out) < 0)
 		return -1;

@@ -22,6 +22,9 @@ int resp_json(struct req *r, int status, json_object *body, const char *extra);
 /* Sends a status without a body (204). */
 int resp_empty(struct req *r, int status);
 
+/* The same with extra header lines, as for resp_json (e.g. an Allow). */
+int resp_empty_extra(struct req *r, int status, const char *extra);
+
 /* Sends the error envelope of f (its code's status, message and details). */
 int resp_fail(struct req *r, const struct dna_fail *f, const char *extra);
 

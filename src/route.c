@@ -7,13 +7,23 @@
 
 #define M(x) (1u << (x))
 
+/* The query parameters of GET and HEAD /api/search. */
+static const char *const route_search_query[] = {
+	"q", "max_distance", "limit", "cursor", NULL
+};
+
 struct route_row {
 	const char *prefix;   /* the path, or the part before the argument */
 	bool        has_arg;  /* one more non-empty segment follows */
-	unsigned    methods;  /* bit set of enum method */
+	unsigned    methods;  /* bit set of enum method (OPTIONS: always) */
 	bool        open;     /* no token needed for any of them */
 	unsigned    writes;   /* the methods that need a write token; the
 	                       * others need a read token */
+	/* The query parameters each method takes (NULL-terminated); NULL
+	 * for none, which is every method not named. */
+	const char *const *query[METHOD__MAX];
+	/* Said after the refusal of a query parameter, where it helps. */
+	const char *query_note[METHOD__MAX];
 };
 
 static const struct route_row route_table[ROUTE__MAX] = {
@@ -28,9 +38,16 @@ static const struct route_row route_table[ROUTE__MAX] = {
 	[ROUTE_SEQUENCE]  = { "/api/sequences/", true,
 	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_DELETE), false,
 	    M(METHOD_DELETE) },
-	/* POST /api/search is a read: the body only carries a long query. */
+	/* POST /api/search is a read: the body only carries a long query;
+	 * it takes no query string, so that nothing in the URL can be
+	 * silently ignored or disagree with the body. */
 	[ROUTE_SEARCH]    = { "/api/search", false,
-	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_POST), false, 0 },
+	    M(METHOD_GET) | M(METHOD_HEAD) | M(METHOD_POST), false, 0,
+	    .query = { [METHOD_GET] = route_search_query,
+	               [METHOD_HEAD] = route_search_query },
+	    .query_note = { [METHOD_POST] = "POST /api/search takes q, "
+	        "max_distance, limit and cursor as members of its JSON body "
+	        "only" } },
 };
 
 static const char *const method_names[METHOD__MAX] = {
@@ -93,7 +110,25 @@ route_allow(enum route r, char *out, size_t outsz)
 bool
 route_allows(enum route r, enum method m)
 {
-	return (route_table[r].methods & M(m)) != 0;
+	return m == METHOD_OPTIONS || (route_table[r].methods & M(m)) != 0;
+}
+
+size_t
+route_query(enum route r, enum method m, const char *const **names,
+    const char **note)
+{
+	size_t n = 0;
+
+	*names = NULL;
+	*note = NULL;
+	if ((int)r < 0 || r >= ROUTE__MAX || (int)m < 0 || m >= METHOD__MAX ||
+	    !route_allows(r, m))
+		return 0;
+	*names = route_table[r].query[m];
+	*note = route_table[r].query_note[m];
+	while (*names != NULL && (*names)[n] != NULL)
+		n++;
+	return n;
 }
 
 enum route_access
@@ -101,7 +136,7 @@ route_access(enum route r, enum method m)
 {
 	if (!route_allows(r, m))
 		return ROUTE_WRITE;
-	if (route_table[r].open)
+	if (route_table[r].open || m == METHOD_OPTIONS)
 		return ROUTE_OPEN;
 	return (route_table[r].writes & M(m)) != 0 ? ROUTE_WRITE : ROUTE_READ;
 }

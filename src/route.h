@@ -57,12 +57,24 @@ enum route_result route_match(enum method m, const char *path,
  * Returns its length. */
 size_t route_allow(enum route r, char *out, size_t outsz);
 
-/* True if the route answers method m (HEAD where GET is allowed). */
+/* True if the route answers method m (HEAD where GET is allowed;
+ * OPTIONS everywhere: it says what a path allows, with no CORS). */
 bool route_allows(enum route r, enum method m);
+
+/*
+ * The query parameters route r takes with method m, from the route table:
+ * *names points to a static list of that many names (NULL when none), and
+ * *note to a sentence to add when a parameter is refused, or NULL. Every
+ * other query parameter is refused (400 invalid_parameter). Returns the
+ * number of names, at most DNA_QS_PARAMS_MAX.
+ */
+size_t route_query(enum route r, enum method m, const char *const **names,
+    const char **note);
 
 /* What a request needs to be let in. */
 enum route_access {
-	ROUTE_OPEN,    /* anyone (health, auth): a token sent is still checked */
+	ROUTE_OPEN,    /* anyone (health, auth, OPTIONS anywhere): a token sent
+	                * is still checked */
 	ROUTE_READ,    /* a read or write token, or none if public_read is on */
 	ROUTE_WRITE    /* a write token */
 };

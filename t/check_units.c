@@ -439,6 +439,71 @@ START_TEST(test_route_access)
 }
 END_TEST
 
+/* Which query parameters each route and method takes: only GET and HEAD
+ * /api/search take any; POST /api/search says where its parameters go. */
+START_TEST(test_route_query_table)
+{
+	const char *const *names;
+	const char *note;
+	int r, m;
+
+	for (r = 0; r < ROUTE__MAX; r++)
+		for (m = 0; m < METHOD__MAX; m++) {
+			size_t n = route_query((enum route)r, (enum method)m, &names,
+			    &note);
+			bool search_get = r == ROUTE_SEARCH && (m == METHOD_GET ||
+			    m == METHOD_HEAD);
+			ck_assert_msg(n == (search_get ? 4u : 0u),
+			    "route %d method %d takes %zu parameters", r, m, n);
+			ck_assert(n <= DNA_QS_PARAMS_MAX);
+		}
+	ck_assert_uint_eq(route_query(ROUTE_SEARCH, METHOD_GET, &names, &note), 4);
+	ck_assert_str_eq(names[0], "q");
+	ck_assert_str_eq(names[1], "max_distance");
+	ck_assert_str_eq(names[2], "limit");
+	ck_assert_str_eq(names[3], "cursor");
+	ck_assert_ptr_null(names[4]);
+	ck_assert_ptr_null(note);
+	ck_assert_uint_eq(route_query(ROUTE_SEARCH, METHOD_POST, &names, &note), 0);
+	ck_assert_ptr_nonnull(strstr(note, "JSON body"));
+	ck_assert_uint_eq(route_query(ROUTE_SEQUENCE, METHOD_DELETE, &names,
+	    &note), 0);
+	ck_assert_ptr_null(names);
+	ck_assert_ptr_null(note);
+	/* OPTIONS is answered on every path, without a token. */
+	for (r = 0; r < ROUTE__MAX; r++) {
+		ck_assert(route_allows((enum route)r, METHOD_OPTIONS));
+		ck_assert_int_eq(route_access((enum route)r, METHOD_OPTIONS),
+		    ROUTE_OPEN);
+	}
+}
+END_TEST
+
+/* A query string against an empty list of parameters: every name is
+ * unknown, and the message says the endpoint takes none. */
+START_TEST(test_qs_no_parameters_taken)
+{
+	struct qs_param p[1] = { { "q", NULL, 0 } };
+	struct dna_fail f;
+	const char *s;
+
+	fail_init(&f);
+	s = "dry_run=1";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 0, &f), DNA_E_INVALID_PARAMETER);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(f.details,
+	    "parameter")), "dry_run");
+	ck_assert_ptr_nonnull(strstr(f.msg, "takes no query parameters"));
+	fail_clear(&f);
+	s = "&&";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 0, &f), DNA_OK);
+	s = "x";
+	ck_assert_int_eq(qs_parse(s, strlen(s), p, 1, &f), DNA_E_INVALID_PARAMETER);
+	ck_assert_ptr_nonnull(strstr(f.msg, "takes only q"));
+	qs_free(p, 1);
+	fail_clear(&f);
+}
+END_TEST
+
 /* --- auth: token format, parsing, comparison ------------------------- */
 
 START_TEST(test_auth_token_round_trip)
@@ -556,9 +621,9 @@ START_TEST(test_route_table)
 	{
 		char allow[64];
 		route_allow(r, allow, sizeof(allow));
-		ck_assert_str_eq(allow, "POST");
+		ck_assert_str_eq(allow, "POST, OPTIONS");
 		route_allow(ROUTE_SEARCH, allow, sizeof(allow));
-		ck_assert_str_eq(allow, "GET, HEAD, POST");
+		ck_assert_str_eq(allow, "GET, HEAD, POST, OPTIONS");
 	}
 	ck_assert_int_eq(route_match(METHOD_GET, "/api/sequences/42", &r, &arg, &n), ROUTE_OK);
 	ck_assert_int_eq(r, ROUTE_SEQUENCE);
@@ -699,6 +764,8 @@ units_suite(void)
 	tcase_add_test(tc, test_cursor_fingerprint_depends_on_query_and_k);
 	tcase_add_test(tc, test_route_table);
 	tcase_add_test(tc, test_route_access);
+	tcase_add_test(tc, test_route_query_table);
+	tcase_add_test(tc, test_qs_no_parameters_taken);
 	tcase_add_test(tc, test_auth_token_round_trip);
 	tcase_add_test(tc, test_auth_parse_rejects);
 	tcase_add_test(tc, test_auth_ct_equal_and_names);
