@@ -292,9 +292,11 @@ class Ctx:
         check(RID_RE.match(rid) is not None,
               "X-Request-Id %r is not hex" % rid, resp)
         if resp.path.startswith("/api") and resp.status != 204:
+            # the same for the workers' answers and nginx's own errors
             ct = resp.header("Content-Type") or ""
-            check(ct.lower().startswith("application/json"),
-                  "Content-Type is %r, not application/json" % ct, resp)
+            check(ct.lower() == "application/json; charset=utf-8",
+                  "Content-Type is %r, not application/json; charset=utf-8"
+                  % ct, resp)
         if resp.method == "POST" and resp.path == "/api/sequences":
             if resp.status == 201:
                 b = resp.json
@@ -2107,6 +2109,118 @@ def test_delete_concurrent_exactly_one_204(ctx):
         check(sorted(out) == [204, 404, 404, 404],
               "4 concurrent DELETEs of one id gave %s" % sorted(out))
     return "%d rounds of 4 concurrent DELETEs" % rounds
+
+
+@test
+def test_every_endpoint_refuses_unexpected_query_parameters(ctx):
+    # Each route and method takes only the query parameters docs/api.md
+    # lists (only GET and HEAD /api/search take any); anything else is
+    # 400 invalid_parameter naming it, before anything is read or changed.
+    kept = ctx.add(ctx.uniq(60))
+    new_seq = ctx.uniq(60)
+    imp_seq = ctx.uniq(60)
+    kid = kept["id"]
+    cases = [
+        ("GET", "/api/health", None, None),
+        ("HEAD", "/api/health", None, None),
+        ("GET", "/api/auth", None, None),
+        ("HEAD", "/api/auth", None, None),
+        ("POST", "/api/sequences", {"sequence": new_seq}, None),
+        ("POST", "/api/sequences/import", imp_seq + "\n", "text/plain"),
+        ("GET", "/api/sequences/%d" % kid, None, None),
+        ("HEAD", "/api/sequences/%d" % kid, None, None),
+        ("DELETE", "/api/sequences/%d" % kid, None, None),
+        ("POST", "/api/search", {"q": kept["sequence"]}, None),
+        ("OPTIONS", "/api/search", None, None),
+    ]
+    for method, path, body, ctype in cases:
+        for qs, name in (("dry_run=1", "dry_run"),
+                         ("validate_only=true", "validate_only"),
+                         ("q=ACGT", "q"), ("_=1700000000", "_")):
+            kw = {} if ctype is None else {"ctype": ctype}
+            r = ctx.client.request(method, path + "?" + qs, body, **kw)
+            try:
+                if method == "HEAD":
+                    expect_status(r, 400)
+                else:
+                    e = expect_error(r, 400, "invalid_parameter",
+                                     parameter=name)
+                    check(name in e["message"],
+                          "the message does not name %r" % name, r)
+            except Fail as f:
+                raise Fail("%s %s?%s: %s" % (method, path, qs, f), f.resp)
+    # GET /api/search: an unknown parameter beside the documented ones
+    r = ctx.search([("q", kept["sequence"]), ("dry_run", "1")])
+    expect_error(r, 400, "invalid_parameter", parameter="dry_run")
+    # Nothing changed: the row is still there, the add and the import
+    # stored nothing.
+    expect_status(ctx.get("/api/sequences/%d" % kid), 200)
+    for seq in (new_seq, imp_seq):
+        r = ctx.search([("q", seq)])
+        expect_status(r, 200)
+        check(r.json["results"] == [],
+              "a refused request stored %s" % short(seq, 20), r)
+    # and the same requests without the query string do what they say
+    ctx.add(new_seq)
+    r = ctx.client.request("DELETE", "/api/sequences/%d" % kid)
+    expect_status(r, 204)
+    ctx.unregister(kid)
+
+
+@test
+def test_search_post_refuses_query_string(ctx):
+    # A query string beside a JSON body was silently ignored (200 at
+    # max_distance 0); now it is refused, naming its first parameter.
+    seq = ctx.uniq(40)
+    ctx.add(seq)
+    near = ("A" if seq[5] != "A" else "C").join((seq[:5], seq[6:]))
+    r = ctx.client.request("POST", "/api/search?max_distance=2&limit=oops",
+                           {"q": near})
+    e = expect_error(r, 400, "invalid_parameter", parameter="max_distance")
+    check("JSON body" in e["message"],
+          "the message does not say where the parameters go", r)
+    r = ctx.client.request("POST", "/api/search", {"q": near, "max_distance": 2})
+    expect_status(r, 200)
+    check([h["sequence"] for h in r.json["results"]] == [seq],
+          "the body's max_distance was not used", r)
+
+
+@test
+def test_json_non_finite_numbers_invalid_json(ctx):
+    # json-c (0.16) parses NaN, Infinity and "1." as doubles even in strict
+    # mode; they are not JSON: invalid_json with the byte offset
+    for path, body, offset in (
+            ("/api/search", '{"q":"ACGT","max_distance":NaN}', 27),
+            ("/api/search", '{"q":"ACGT","max_distance":-Infinity}', 27),
+            ("/api/search", '{"q":"ACGT","limit":Infinity}', 20),
+            ("/api/search", '{"q":"ACGT","limit":1.}', 20),
+            ("/api/sequences", '{"sequence":NaN}', 12),
+            ("/api/sequences", '{"sequence":1.e5}', 12)):
+        r = ctx.client.request("POST", path, body)
+        try:
+            expect_error(r, 400, "invalid_json", offset=offset)
+        except Fail as f:
+            raise Fail("%s %s: %s" % (path, body, f), f.resp)
+
+
+@test
+def test_options_answers_allow_without_cors(ctx):
+    # Same-origin only: OPTIONS is 204 with Allow and no CORS headers,
+    # whatever the Origin; the 405 Allow lists OPTIONS too.
+    for path, allow in (("/api/search", "GET, HEAD, POST, OPTIONS"),
+                        ("/api/sequences/1", "GET, HEAD, DELETE, OPTIONS"),
+                        ("/api/sequences", "POST, OPTIONS")):
+        r = ctx.client.request("OPTIONS", path, headers={
+            "Authorization": None, "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "POST"})
+        expect_status(r, 204)
+        check(r.header("Allow") == allow, "Allow %r, want %r"
+              % (r.header("Allow"), allow), r)
+        check(r.header("Access-Control-Allow-Origin") is None,
+              "a CORS grant on a same-origin API", r)
+    r = ctx.client.request("PUT", "/api/health")
+    expect_error(r, 405, "method_not_allowed",
+                 allow=["GET", "HEAD", "OPTIONS"])
 
 
 def main(argv=None):

@@ -372,9 +372,11 @@ def envelope(r):
         rid = r.header("X-Request-Id")
         check(rid and RID_RE.match(rid),
               "%s: X-Request-Id is %r: %s" % (r.label, rid, r.describe()))
+        # the workers' exact Content-Type, whoever answered
         ct = (r.header("Content-Type") or "").lower()
-        check(ct.startswith("application/json"),
-              "%s: Content-Type %r, not the JSON envelope: %s"
+        check(ct == "application/json; charset=utf-8",
+              "%s: Content-Type %r, not the JSON envelope's "
+              "'application/json; charset=utf-8': %s"
               % (r.label, ct, r.describe()))
         b = r.json()
     check(isinstance(b, dict) and isinstance(b.get("error"), dict),
@@ -910,9 +912,12 @@ def test_json_syntax_extensions_400(ctx):
         "{'q':'ACGT'}", '{"q":"ACGT"/*c*/}', '{"q":"ACGT",}', '{q:"ACGT"}',
         '{"q":"ACGT","limit":0x10}', '{"q":"ACGT","limit":010}',
         '{"q":"ACGT"', '{"q":"AC', '{"q" "ACGT"}')] + [
-        ("/api/search", '{"q":"ACGT","limit":%s}' % v, 400,
-         ("invalid_json", "invalid_parameter"), None)
-        for v in ("NaN", "Infinity", "-Infinity")])
+        # json-c takes these even in strict mode; dnadb must not
+        ("/api/search", '{"q":"ACGT","limit":%s}' % v, 400, "invalid_json",
+         {"offset": 20})
+        for v in ("NaN", "Infinity", "-Infinity", "1.", "1.e5", "-0.")] + [
+        ("/api/search", '{"q":"ACGT","limit":%s}' % v, 400, "invalid_json",
+         None) for v in ("nan", "+1", ".5", "1e", "-")])
 
 
 # --- SQL-looking input ----------------------------------------------------
@@ -1070,26 +1075,71 @@ def test_method_unknown_405(ctx):
         check(method in e["message"],
               "%s: message does not name the method sent: %r"
               % (r.label, e["message"]))
-    cases(one, [("FOO", "/api/health", ["GET", "HEAD"]),
-                ("PROPFIND", "/api/search", ["GET", "HEAD", "POST"]),
-                ("DELETE", "/api/search", ["GET", "HEAD", "POST"]),
-                ("PUT", "/api/sequences", ["POST"]),
-                ("PATCH", "/api/sequences", ["POST"])])
+    cases(one, [("FOO", "/api/health", ["GET", "HEAD", "OPTIONS"]),
+                ("PROPFIND", "/api/search", ["GET", "HEAD", "POST", "OPTIONS"]),
+                ("DELETE", "/api/search", ["GET", "HEAD", "POST", "OPTIONS"]),
+                ("PUT", "/api/sequences", ["POST", "OPTIONS"]),
+                ("PATCH", "/api/sequences", ["POST", "OPTIONS"])])
 
 
 @test
 def test_method_trace_405_json(ctx):
-    def one(p):
-        expect_error(ctx.send("TRACE", p), 405, "method_not_allowed")
-    cases(one, ["/api/health", "/api/search", "/api/sequences/1"])
+    # nginx refuses TRACE itself, before any location: its 405 still
+    # names the path's methods, in the Allow header and error.allow, as
+    # the workers' 405 does
+    def one(item):
+        p, allow = item
+        r = ctx.send("TRACE", p)
+        e = expect_error(r, 405, "method_not_allowed", allow=allow)
+        check(r.header("Allow") == ", ".join(allow),
+              "%s: Allow header %r, want %r"
+              % (r.label, r.header("Allow"), ", ".join(allow)))
+        check("TRACE" in e["message"],
+              "%s: message does not name TRACE: %r" % (r.label, e["message"]))
+    cases(one, [("/api/health", ["GET", "HEAD", "OPTIONS"]),
+                ("/api/search?q=ACGT", ["GET", "HEAD", "POST", "OPTIONS"]),
+                ("/api/sequences/1", ["GET", "HEAD", "DELETE", "OPTIONS"]),
+                ("/api/sequences", ["POST", "OPTIONS"]),
+                ("/api/sequences/import", ["POST", "OPTIONS"]),
+                ("/", ["GET", "HEAD"])])
 
 
 @test
-def test_method_options_405(ctx):
-    r = ctx.send("OPTIONS", "/api/search")
-    expect_error(r, 405, "method_not_allowed",
-                 allow=["GET", "HEAD", "POST"])
+def test_method_options_204_allow_no_cors(ctx):
+    # The API is same-origin only: OPTIONS says what a path allows (204,
+    # Allow) and never grants another origin anything, preflight or not
+    def one(item):
+        p, allow = item
+        r = ctx.send("OPTIONS", p, auth=False, headers=[
+            "Origin: https://elsewhere.example",
+            "Access-Control-Request-Method: POST",
+            "Access-Control-Request-Headers: authorization, content-type"])
+        check(isinstance(r, Response) and r.status == 204,
+              "%s: expected 204, got %s" % (r.label if isinstance(r, Response)
+                                             else p, r.describe()))
+        check(r.header("Allow") == allow, "%s: Allow %r, want %r"
+              % (r.label, r.header("Allow"), allow))
+        check(RID_RE.match(r.header("X-Request-Id") or ""),
+              "%s: no X-Request-Id" % r.label)
+        cors = [k for k, _ in r.headers if k.lower().startswith("access-control-")]
+        check(not cors, "%s: CORS headers %s on a same-origin API"
+              % (r.label, cors))
+    cases(one, [("/api/search", "GET, HEAD, POST, OPTIONS"),
+                ("/api/health", "GET, HEAD, OPTIONS"),
+                ("/api/auth", "GET, HEAD, OPTIONS"),
+                ("/api/sequences", "POST, OPTIONS"),
+                ("/api/sequences/import", "POST, OPTIONS"),
+                ("/api/sequences/1", "GET, HEAD, DELETE, OPTIONS")])
+    expect_error(ctx.send("OPTIONS", "/api/nope"), 404, "not_found")
+    expect_error(ctx.send("OPTIONS", "/api/health?x=1"), 400,
+                 "invalid_parameter", parameter="x")
     expect_error(ctx.send("OPTIONS", "*"), 400, "bad_request")
+    # an ordinary request from another origin gets no CORS grant either
+    r = ctx.send("GET", "/api/health", headers=["Origin: https://elsewhere.example"])
+    expect_health(r)
+    check(r.header("Access-Control-Allow-Origin") is None,
+          "GET with Origin: Access-Control-Allow-Origin %r"
+          % r.header("Access-Control-Allow-Origin"))
 
 
 @test
@@ -1544,6 +1594,46 @@ def test_query_bad_q_and_cursor_400(ctx):
                     ("q=ACGT;max_distance=1", "q"),
                     ("q=ACGT&cursor=" + "A" * 10000, "cursor"),
                     ("q=ACGT&cursor=%FF%FE", "cursor")])
+
+
+# --- nginx's own refusals -------------------------------------------------
+
+@test
+def test_nginx_refusals_documented_envelope(ctx):
+    # What nginx refuses before a worker sees it: the documented
+    # bad_request code (docs/api.md), the workers' exact Content-Type
+    # (envelope() checks it) and a request id
+    def one(item):
+        label, data = item
+        r = ctx.exchange(data, label)
+        expect_error(r, 400, "bad_request")
+    tok = ctx.token or "dnadb_%s_%s" % ("0" * 16, "A" * 43)
+    two_auth = ctx.request("GET", "/api/auth", auth=False, headers=[
+        "Authorization: Bearer " + tok, "Authorization: Bearer " + tok])
+    cases(one, [("two Authorization headers", two_auth),
+                ("%00 in the path", ctx.request("GET", "/api/health%00")),
+                ("lower-case method", ctx.request("get", "/api/health")),
+                ("two Host headers", ctx.request("GET", "/api/health",
+                                                 headers=["Host: other"]))])
+    docs = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", "docs", "api.md")
+    if os.path.exists(docs):
+        with open(docs, encoding="utf-8") as f:
+            check("`bad_request`" in f.read(),
+                  "docs/api.md's error table lacks bad_request")
+
+
+@test
+def test_api_without_slash_is_json_404(ctx):
+    # /api is no endpoint: the JSON 404 of /api/, never nginx's 301 to it
+    def one(item):
+        method, p = item
+        r = ctx.send(method, p)
+        expect_error(r, 404, "not_found")
+        check(r.header("Location") is None, "%s: Location %r"
+              % (r.label, r.header("Location")))
+    cases(one, [("GET", "/api"), ("GET", "/api/"), ("GET", "/api?x=1"),
+                ("POST", "/api"), ("DELETE", "/api"), ("OPTIONS", "/api")])
 
 
 # --- afterwards -------------------------------------------------------------
