@@ -80,6 +80,7 @@ export type ApiErrorCode =
   | "sequence_too_long"
   | "incomplete_body"
   | "invalid_parameter"
+  | "bad_request" // 400 from nginx: malformed HTTP
   | "not_found"
   | "method_not_allowed"
   | "invalid_record"
@@ -94,6 +95,7 @@ export type ApiErrorCode =
   | "database_unavailable"
   | "timeout"
   | "gateway_timeout"
+  | "request_timeout"
   | "auth_required" // 401: this needs a token and none was sent
   | "invalid_token" // 401: the token sent is unknown, revoked or malformed
   | "insufficient_scope" // 403: a read token on a write
