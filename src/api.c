@@ -845,7 +845,11 @@ api_query_ok(struct req *r, enum route route)
 
 	if (r->query == NULL || r->query[0] == '\0')
 		return true;
-	n = route_query(route, r->method, &names, &note);
+	if ((n = route_query(route, r->method, &names, &note)) >
+	    DNA_QS_PARAMS_MAX) {
+		resp_error(r, DNA_E_INTERNAL, NULL);
+		return false;
+	}
 	for (i = 0; i < n; i++)
 		qp[i] = (struct qs_param){ names[i], NULL, 0 };
 	fail_init(&f);
