@@ -103,26 +103,33 @@ idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz,
     char state[8])
 {
 	struct idx_row *rows;
-	int64_t keys[SEG_MAX];
-	size_t n = 0, cap = 0, k, m;
+	int64_t *keys;
+	size_t n = 0, cap = 0, most = 0, k, m;
 	long long id;
 	int r, nt = PQntuples(res);
 	char *end;
 	long rc;
 
 	state[0] = '\0';
-	for (r = 0; r < nt; r++)
-		cap += seg_count((size_t)PQgetlength(res, r, 1));
+	for (r = 0; r < nt; r++) {
+		m = seg_count((size_t)PQgetlength(res, r, 1));
+		cap += m;
+		if (m > most)
+			most = m;
+	}
 	if (cap == 0)
 		return 0;
-	if ((rows = calloc(cap, sizeof(*rows))) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
+	if ((rows = calloc(cap, sizeof(*rows))) == NULL)
+		goto oom;
+	if ((keys = calloc(most, sizeof(*keys))) == NULL) {
+		free(rows);
+		goto oom;
 	}
 	for (r = 0; r < nt; r++) {
 		id = strtoll(PQgetvalue(res, r, 0), &end, 10);
 		if (*end != '\0' || id < 1) {
 			snprintf(err, errsz, "bad id from the database");
+			free(keys);
 			free(rows);
 			return -1;
 		}
@@ -134,10 +141,14 @@ idx_add_rows(PGconn *conn, const PGresult *res, char *err, size_t errsz,
 			n++;
 		}
 	}
+	free(keys);
 	qsort(rows, n, sizeof(*rows), idx_cmp);
 	rc = idx_copy(conn, rows, n, err, errsz, state) == 0 ? (long)n : -1;
 	free(rows);
 	return rc;
+oom:
+	snprintf(err, errsz, "out of memory");
+	return -1;
 }
 
 int
