@@ -49,15 +49,22 @@ static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
 	 * their sequences (fetched in byte-bounded batches by
 	 * DB_FETCH_IDS). Each probe is one index-only descent of
 	 * seq_segments_key_id; the probes are distinct, and a row has one
-	 * key per slot, so count(*) counts its matched segments. */
+	 * key per slot, so count(*) counts its matched segments. The
+	 * lateral subquery (OFFSET 0 keeps it apart) looks each candidate's
+	 * length up by primary key: the generic plan cannot then hash the
+	 * whole length window instead, whatever the statistics say. With $7
+	 * true the rows come with their sequences (short windows: one round
+	 * trip), else without (NULL, never read from TOAST). */
 	[DB_CANDIDATES] = { "dnadb_candidates",
-	    "SELECT c.id, s.length, c.hits"
+	    "SELECT c.id, s.length, c.hits, s.sequence"
 	    " FROM (SELECT id, count(*) AS hits FROM seq_segments"
 	    "       WHERE key = ANY ($1::bigint[]) AND id > $5::bigint"
 	    "       GROUP BY id HAVING count(*) >= $2::integer) AS c"
-	    " JOIN sequences AS s ON s.id = c.id"
+	    " CROSS JOIN LATERAL (SELECT q.length, CASE WHEN $7::boolean"
+	    "       THEN q.sequence END AS sequence FROM sequences AS q"
+	    "       WHERE q.id = c.id OFFSET 0) AS s"
 	    " WHERE s.length BETWEEN $3::integer AND $4::integer"
-	    " ORDER BY c.id LIMIT $6::integer", 6, true },
+	    " ORDER BY c.id LIMIT $6::integer", 7, true },
 	[DB_DELETE] = { "dnadb_delete",
 	    "DELETE FROM sequences WHERE id = $1::bigint RETURNING sequence",
 	    1, false },

@@ -21,9 +21,12 @@
  * holds more than this at once (or one row, if a row is longer). */
 #define SEARCH_BATCH       2000
 #define SEARCH_BATCH_BYTES ((size_t)8 << 20)
-/* Candidate ids (with length and hit count, no sequence) read per round
- * trip of the index, in id order. */
+/* Candidates (id, length, hit count) read per round trip of the index, in
+ * id order; when every row of the window is at most SEARCH_CAND_INLINE
+ * bases (a batch then carries at most SEARCH_BATCH_BYTES), with their
+ * sequences, else without (fetched in byte-bounded batches). */
 #define SEARCH_CAND_BATCH  4096
+#define SEARCH_CAND_INLINE (SEARCH_BATCH_BYTES / SEARCH_CAND_BATCH)
 /* Sequences kept with heap entries, so that the page needs no second
  * fetch; past this, entries keep only their id and are fetched at the end. */
 #define SEARCH_HEAP_BYTES  ((size_t)16 << 20)
@@ -358,9 +361,10 @@ out:
 /*
  * The rows of lengths lo..hi (all filterable at k) that share enough
  * segments with the query, verified. The index is read in id order,
- * SEARCH_CAND_BATCH candidates (ids, lengths and hit counts only) at a
- * time, and their sequences are fetched and verified in batches of at
- * most SEARCH_BATCH_BYTES, each freed before the next: a worker's memory
+ * SEARCH_CAND_BATCH candidates at a time: for short windows with their
+ * sequences, verified at once; otherwise ids, lengths and hit counts only,
+ * whose sequences are fetched and verified in batches of at most
+ * SEARCH_BATCH_BYTES, each freed before the next: a worker's memory
  * stays bounded however many rows the index proposes and however long
  * they are; only the time budget ends the search.
  */
@@ -370,7 +374,8 @@ search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 {
 	const struct search_query *sq = sc->sq;
 	char need[24], plo[24], phi[24], after[24], pbatch[24];
-	const char *params[6];
+	const char *params[7];
+	bool inline_seq = hi <= SEARCH_CAND_INLINE;
 	int64_t *keys;
 	struct search_id *ids = NULL;
 	size_t nkeys, cap, segs, nids, i, j, bytes, len;
@@ -414,8 +419,9 @@ search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 	params[3] = phi;
 	params[4] = after;
 	params[5] = pbatch;
+	params[6] = inline_seq ? "true" : "false";
 	for (;;) {
-		if ((res = db_exec(sc->db, DB_CANDIDATES, 6, params, f)) == NULL) {
+		if ((res = db_exec(sc->db, DB_CANDIDATES, 7, params, f)) == NULL) {
 			rc = search_db_fail(sc, k, f);
 			goto out;
 		}
@@ -436,6 +442,15 @@ search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 			 * row's own length may require more shared segments. */
 			if (hits < seg_need_of((size_t)lenv, k, segs))
 				continue;
+			if (inline_seq && !PQgetisnull(res, r, 3)) {
+				rc = search_consider(sc, k, PQgetvalue(res, r, 0),
+				    (size_t)PQgetlength(res, r, 0),
+				    PQgetvalue(res, r, 3),
+				    (size_t)PQgetlength(res, r, 3), f);
+				if (rc != DNA_OK)
+					goto out;
+				continue;
+			}
 			ids[nids].id = id;
 			ids[nids].length = (size_t)lenv;
 			nids++;
