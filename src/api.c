@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "buf.h"
 #include "cursor.h"
 #include "import.h"
 #include "jbody.h"
@@ -124,29 +125,30 @@ enum api_add_outcome {
 };
 
 /* The keys of seq's index rows (src/seg.h) as a PostgreSQL array
- * literal in arr (arrsz bytes). Returns the number of keys (0: no rows,
- * arr is "{}"), or -1 if arr is too small. */
-static int
-api_keys_array(const char *seq, char *arr, size_t arrsz)
+ * literal in arr (an empty buffer; the caller frees it). Returns the
+ * number of keys (0: no rows, arr is "{}"), or -1 without memory. */
+static long
+api_keys_array(const char *seq, struct buf *arr)
 {
-	int64_t keys[SEG_MAX];
-	size_t n, i, o = 0;
-	int w;
+	size_t len = strlen(seq), n, i;
+	int64_t *keys;
+	long rc = -1;
 
-	n = seg_keys(seq, strlen(seq), keys);
-	if (arrsz < 3)
+	if ((keys = calloc(seg_count(len) + 1, sizeof(*keys))) == NULL)
 		return -1;
-	arr[o++] = '{';
-	for (i = 0; i < n; i++) {
-		w = snprintf(arr + o, arrsz - o, "%s%lld", i > 0 ? "," : "",
-		    (long long)keys[i]);
-		if (w < 0 || (size_t)w >= arrsz - o - 1)
-			return -1;
-		o += (size_t)w;
-	}
-	arr[o++] = '}';
-	arr[o] = '\0';
-	return (int)n;
+	n = seg_keys(seq, len, keys);
+	if (!buf_append(arr, "{", 1))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!buf_printf(arr, "%s%lld", i > 0 ? "," : "",
+		    (long long)keys[i]))
+			goto out;
+	if (!buf_append(arr, "}", 1))
+		goto out;
+	rc = (long)n;
+out:
+	free(keys);
+	return rc;
 }
 
 /* Writes (add) or removes (!add) the index rows of a sequence, in the
@@ -155,20 +157,31 @@ static enum dna_err
 api_segments(struct api_ctx *ctx, const char *seq, const char *idtext,
     bool add, struct dna_fail *f)
 {
-	char arr[SEG_MAX * 24 + 4];
-	const char *params[2] = { arr, idtext };
+	struct buf arr;
+	const char *params[2];
 	PGresult *res;
-	int n;
+	long n;
+	enum dna_err rc = DNA_OK;
 
-	if ((n = api_keys_array(seq, arr, sizeof(arr))) < 0)
-		return fail_set(f, DNA_E_INTERNAL, NULL);
+	/* At most 21 bytes per key, one key per 12 bases or fewer. */
+	buf_init(&arr, strlen(seq) * 2 + 64);
+	if ((n = api_keys_array(seq, &arr)) < 0) {
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+		goto out;
+	}
 	if (n == 0)
-		return DNA_OK;
+		goto out;
+	params[0] = arr.p;
+	params[1] = idtext;
 	if ((res = db_exec(ctx->db, add ? DB_ADD_SEGS : DB_DEL_SEGS, 2, params,
-	    f)) == NULL)
-		return f->err;
+	    f)) == NULL) {
+		rc = f->err;
+		goto out;
+	}
 	PQclear(res);
-	return DNA_OK;
+out:
+	buf_free(&arr);
+	return rc;
 }
 
 /*

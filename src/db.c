@@ -44,18 +44,27 @@ static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
 	[DB_ADD_SEGS] = { "dnadb_add_segs",
 	    "INSERT INTO seq_segments (key, id)"
 	    " SELECT unnest($1::bigint[]), $2::bigint", 2, false },
-	/* The ids sharing at least $2 keys with the probes, then their rows
-	 * in the length window. Each probe is one index-only descent of
+	/* The ids sharing at least $2 keys with the probes, in the length
+	 * window, after id $5 in id order, $6 at most: candidates without
+	 * their sequences (fetched in byte-bounded batches by
+	 * DB_FETCH_IDS). Each probe is one index-only descent of
 	 * seq_segments_key_id; the probes are distinct, and a row has one
-	 * key per segment, so count(*) counts its matched segments. */
+	 * key per slot, so count(*) counts its matched segments. The
+	 * lateral subquery (OFFSET 0 keeps it apart) looks each candidate's
+	 * length up by primary key: the generic plan cannot then hash the
+	 * whole length window instead, whatever the statistics say. With $7
+	 * true the rows come with their sequences (short windows: one round
+	 * trip), else without (NULL, never read from TOAST). */
 	[DB_CANDIDATES] = { "dnadb_candidates",
-	    "SELECT s.id, s.sequence, s.length, c.hits"
+	    "SELECT c.id, s.length, c.hits, s.sequence"
 	    " FROM (SELECT id, count(*) AS hits FROM seq_segments"
-	    "       WHERE key = ANY ($1::bigint[])"
+	    "       WHERE key = ANY ($1::bigint[]) AND id > $5::bigint"
 	    "       GROUP BY id HAVING count(*) >= $2::integer) AS c"
-	    " JOIN sequences AS s ON s.id = c.id"
+	    " CROSS JOIN LATERAL (SELECT q.length, CASE WHEN $7::boolean"
+	    "       THEN q.sequence END AS sequence FROM sequences AS q"
+	    "       WHERE q.id = c.id OFFSET 0) AS s"
 	    " WHERE s.length BETWEEN $3::integer AND $4::integer"
-	    " LIMIT $5::integer", 5, true },
+	    " ORDER BY c.id LIMIT $6::integer", 7, true },
 	[DB_DELETE] = { "dnadb_delete",
 	    "DELETE FROM sequences WHERE id = $1::bigint RETURNING sequence",
 	    1, false },

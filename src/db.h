@@ -22,7 +22,7 @@ enum db_stmt {
 	DB_SCAN,        /* (minlen, maxlen, after_len, after_id, batch) -> id, sequence, length */
 	DB_FETCH_IDS,   /* (id[]) -> id, sequence, length */
 	DB_ADD_SEGS,    /* (key[], id): index rows of a new sequence */
-	DB_CANDIDATES,  /* (key[], need, minlen, maxlen, cap) -> id, sequence, length, hits */
+	DB_CANDIDATES,  /* (key[], need, minlen, maxlen, after_id, batch, with_seq) -> id, length, hits, sequence|NULL */
 	DB_DELETE,      /* (id) -> sequence of the deleted row; 0 rows if absent */
 	DB_DEL_SEGS,    /* (key[], id): index rows of a deleted sequence */
 	DB_TOKEN_GET,   /* (selector) -> id, name, scope, secret_sha256, revoked, stale */

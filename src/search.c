@@ -16,11 +16,17 @@
 #include "valid.h"
 
 /* Rows fetched per round trip of a length scan, and the bytes of sequence
- * one batch (or one candidate set) may carry: rows in the window are about
- * |q| long, so long queries get small batches and a worker never holds
- * more than this at once. */
+ * one batch of a scan or of candidates may carry: rows in the window are
+ * about |q| long, so long queries get small batches and a worker never
+ * holds more than this at once (or one row, if a row is longer). */
 #define SEARCH_BATCH       2000
-#define SEARCH_BATCH_BYTES ((size_t)32 << 20)
+#define SEARCH_BATCH_BYTES ((size_t)8 << 20)
+/* Candidates (id, length, hit count) read per round trip of the index, in
+ * id order; when every row of the window is at most SEARCH_CAND_INLINE
+ * bases (a batch then carries at most SEARCH_BATCH_BYTES), with their
+ * sequences, else without (fetched in byte-bounded batches). */
+#define SEARCH_CAND_BATCH  4096
+#define SEARCH_CAND_INLINE (SEARCH_BATCH_BYTES / SEARCH_CAND_BATCH)
 /* Sequences kept with heap entries, so that the page needs no second
  * fetch; past this, entries keep only their id and are fetched at the end. */
 #define SEARCH_HEAP_BYTES  ((size_t)16 << 20)
@@ -151,6 +157,51 @@ search_heap_push(struct search_heap *h, struct search_cand c, const char *s,
 	return true;
 }
 
+/* The largest max_distance, up to k, at which the index filters every
+ * length of the query's window (so that nothing is scanned). */
+static unsigned
+search_filterable_k(size_t qlen, unsigned k)
+{
+	unsigned j;
+	size_t minlen;
+
+	for (j = k + 1; j-- > 0;) {
+		minlen = seg_min_len(j);
+		if (minlen != 0 && minlen + j <= qlen)
+			return j;
+	}
+	return 0;
+}
+
+/* Sets query_too_broad with advice the caller can act on: the
+ * max_distance the index filters completely when that is smaller than k,
+ * else the reason (too many stored sequences near the query) and the
+ * budget. */
+static enum dna_err
+search_too_broad(struct search_ctx *sc, unsigned k, struct dna_fail *f)
+{
+	unsigned fk = search_filterable_k(sc->sq->qlen, k);
+
+	if (fk < k)
+		fail_set(f, DNA_E_QUERY_TOO_BROAD,
+		    "max_distance %u over a %zu-base query reaches stored "
+		    "sequences too short for the index to filter, more than can "
+		    "be read within the search budget (%ld ms); use max_distance "
+		    "%u or less, which the index filters", k, sc->sq->qlen,
+		    sc->cfg->search_budget_ms, fk);
+	else
+		fail_set(f, DNA_E_QUERY_TOO_BROAD,
+		    "max_distance %u over a %zu-base query reaches more stored "
+		    "sequences than can be verified within the search budget "
+		    "(%ld ms, %zu verified); use a smaller max_distance, or ask "
+		    "the operator for a larger search_budget_ms", k,
+		    sc->sq->qlen, sc->cfg->search_budget_ms,
+		    sc->page->candidates + sc->page->scanned);
+	fail_int(f, "budget_ms", sc->cfg->search_budget_ms);
+	fail_int(f, "max_filterable_distance", (long long)fk);
+	return DNA_E_QUERY_TOO_BROAD;
+}
+
 /* Fails with query_too_broad once the search has used its budget. */
 static enum dna_err
 search_budget(struct search_ctx *sc, unsigned k, struct dna_fail *f)
@@ -158,13 +209,7 @@ search_budget(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 	if (sc->cfg->search_budget_ms <= 0 ||
 	    dna_now_ms() - sc->t0 <= (double)sc->cfg->search_budget_ms)
 		return DNA_OK;
-	fail_set(f, DNA_E_QUERY_TOO_BROAD,
-	    "max_distance %u over a %zu-base query reaches too many stored "
-	    "sequences to answer within %ld ms; use a smaller max_distance "
-	    "(the index filters lengths of at least 12 x (max_distance + 1) bases)",
-	    k, sc->sq->qlen, sc->cfg->search_budget_ms);
-	fail_int(f, "budget_ms", sc->cfg->search_budget_ms);
-	return DNA_E_QUERY_TOO_BROAD;
+	return search_too_broad(sc, k, f);
 }
 
 /* A statement timeout inside a search means the search is too broad. */
@@ -173,10 +218,7 @@ search_db_fail(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 {
 	if (f->err != DNA_E_TIMEOUT)
 		return f->err;
-	fail_set(f, DNA_E_QUERY_TOO_BROAD,
-	    "max_distance %u over a %zu-base query is too broad to answer in "
-	    "time; use a smaller max_distance", k, sc->sq->qlen);
-	return DNA_E_QUERY_TOO_BROAD;
+	return search_too_broad(sc, k, f);
 }
 
 /* Verifies one row and offers it to the heap if it is a result after the
@@ -269,27 +311,88 @@ search_array(struct buf *b, const int64_t *keys, size_t n)
 	return buf_append(b, "}", 1);
 }
 
-/* The rows of lengths lo..hi (all filterable at k) that share enough
- * segments with the query, verified. */
+/* A candidate the index proposed: its id and length, before its
+ * sequence is fetched. */
+struct search_id {
+	long long id;
+	size_t    length;
+};
+
+/* Fetches the sequences of ids[0..n) in one statement and verifies them.
+ * Rows deleted meanwhile are simply absent. */
+static enum dna_err
+search_verify(struct search_ctx *sc, unsigned k, const struct search_id *ids,
+    size_t n, struct dna_fail *f)
+{
+	struct buf arr;
+	const char *params[1];
+	PGresult *res = NULL;
+	size_t i;
+	int rows, r;
+	enum dna_err rc = DNA_OK;
+
+	buf_init(&arr, n * 24 + 16);
+	if (!buf_append(&arr, "{", 1))
+		goto oom;
+	for (i = 0; i < n; i++)
+		if (!buf_printf(&arr, "%s%lld", i > 0 ? "," : "", ids[i].id))
+			goto oom;
+	if (!buf_append(&arr, "}", 1))
+		goto oom;
+	params[0] = arr.p;
+	if ((res = db_exec(sc->db, DB_FETCH_IDS, 1, params, f)) == NULL) {
+		rc = search_db_fail(sc, k, f);
+		goto out;
+	}
+	rows = PQntuples(res);
+	for (r = 0; r < rows && rc == DNA_OK; r++)
+		rc = search_consider(sc, k, PQgetvalue(res, r, 0),
+		    (size_t)PQgetlength(res, r, 0), PQgetvalue(res, r, 1),
+		    (size_t)PQgetlength(res, r, 1), f);
+	goto out;
+oom:
+	rc = fail_set(f, DNA_E_INTERNAL, NULL);
+out:
+	PQclear(res);
+	buf_free(&arr);
+	return rc;
+}
+
+/*
+ * The rows of lengths lo..hi (all filterable at k) that share enough
+ * segments with the query, verified. The index is read in id order,
+ * SEARCH_CAND_BATCH candidates at a time: for short windows with their
+ * sequences, verified at once; otherwise ids, lengths and hit counts only,
+ * whose sequences are fetched and verified in batches of at most
+ * SEARCH_BATCH_BYTES, each freed before the next: a worker's memory
+ * stays bounded however many rows the index proposes and however long
+ * they are; only the time budget ends the search.
+ */
 static enum dna_err
 search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
     struct dna_fail *f)
 {
 	const struct search_query *sq = sc->sq;
-	char need[24], plo[24], phi[24], pcap[24];
-	const char *params[5];
+	char need[24], plo[24], phi[24], after[24], pbatch[24];
+	const char *params[7];
+	bool inline_seq = hi <= SEARCH_CAND_INLINE;
 	int64_t *keys;
-	size_t nkeys, cap, per, maxrows;
+	struct search_id *ids = NULL;
+	size_t nkeys, cap, segs, nids, i, j, bytes, len;
 	struct buf arr;
 	PGresult *res = NULL;
-	int rows, i;
-	long long hits;
+	int rows, r;
+	long long id, hits, lenv;
 	enum dna_err rc = DNA_OK;
 
-	cap = seg_probe_cap(k);
+	cap = seg_probe_cap(k, lo, hi);
+	segs = seg_probe_segs(k, lo, hi);
 	buf_init(&arr, cap * 24 + 16);
-	if ((keys = calloc(cap, sizeof(*keys))) == NULL)
-		return fail_set(f, DNA_E_INTERNAL, NULL);
+	if ((keys = calloc(cap + 1, sizeof(*keys))) == NULL ||
+	    (ids = calloc(SEARCH_CAND_BATCH, sizeof(*ids))) == NULL) {
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+		goto out;
+	}
 	nkeys = seg_probes(sq->q, sq->qlen, k, lo, hi, keys, cap);
 	if (nkeys == (size_t)-1) {
 		log_msg("error", NULL, "search: probe capacity exceeded");
@@ -303,49 +406,103 @@ search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 		rc = fail_set(f, DNA_E_INTERNAL, NULL);
 		goto out;
 	}
-	per = sq->qlen + k + 1;
-	maxrows = SEARCH_BATCH_BYTES * 2 / per;
-	if (maxrows < 1000)
-		maxrows = 1000;
-	if (maxrows > 1000000)
-		maxrows = 1000000;
-	snprintf(need, sizeof(need), "%ld", seg_need(lo, k));
+	free(keys);
+	keys = NULL;
+	snprintf(need, sizeof(need), "%ld", seg_need_of(lo, k, segs));
 	snprintf(plo, sizeof(plo), "%zu", lo);
 	snprintf(phi, sizeof(phi), "%zu", hi);
-	snprintf(pcap, sizeof(pcap), "%zu", maxrows + 1);
+	snprintf(after, sizeof(after), "0");
+	snprintf(pbatch, sizeof(pbatch), "%d", SEARCH_CAND_BATCH);
 	params[0] = arr.p;
 	params[1] = need;
 	params[2] = plo;
 	params[3] = phi;
-	params[4] = pcap;
-	if ((res = db_exec(sc->db, DB_CANDIDATES, 5, params, f)) == NULL) {
-		rc = search_db_fail(sc, k, f);
-		goto out;
-	}
-	rows = PQntuples(res);
-	if ((size_t)rows > maxrows) {
-		rc = fail_set(f, DNA_E_QUERY_TOO_BROAD,
-		    "max_distance %u over this query proposes more than %zu "
-		    "candidates; use a smaller max_distance", k, maxrows);
-		goto out;
-	}
-	sc->page->candidates += (size_t)rows;
-	for (i = 0; i < rows; i++) {
-		size_t slen = (size_t)PQgetlength(res, i, 1);
-		/* The statement used the least need of the window; a row's own
-		 * length may require more shared segments. */
-		if (!valid_uint(PQgetvalue(res, i, 3), (size_t)PQgetlength(res, i, 3),
-		    0, LLONG_MAX, &hits) || hits < seg_need(slen, k))
-			continue;
-		rc = search_consider(sc, k, PQgetvalue(res, i, 0),
-		    (size_t)PQgetlength(res, i, 0), PQgetvalue(res, i, 1), slen, f);
-		if (rc != DNA_OK)
+	params[4] = after;
+	params[5] = pbatch;
+	params[6] = inline_seq ? "true" : "false";
+	for (;;) {
+		if ((res = db_exec(sc->db, DB_CANDIDATES, 7, params, f)) == NULL) {
+			rc = search_db_fail(sc, k, f);
+			goto out;
+		}
+		rows = PQntuples(res);
+		sc->page->candidates += (size_t)rows;
+		for (r = 0, nids = 0; r < rows; r++) {
+			if (!valid_uint(PQgetvalue(res, r, 0),
+			    (size_t)PQgetlength(res, r, 0), 1, LLONG_MAX, &id) ||
+			    !valid_uint(PQgetvalue(res, r, 1),
+			    (size_t)PQgetlength(res, r, 1), 0, LLONG_MAX, &lenv) ||
+			    !valid_uint(PQgetvalue(res, r, 2),
+			    (size_t)PQgetlength(res, r, 2), 0, LLONG_MAX, &hits)) {
+				log_msg("error", NULL, "search: bad candidate row");
+				rc = fail_set(f, DNA_E_INTERNAL, NULL);
+				goto out;
+			}
+			/* The statement used the least need of the window; a
+			 * row's own length may require more shared segments. */
+			if (hits < seg_need_of((size_t)lenv, k, segs))
+				continue;
+			if (inline_seq && !PQgetisnull(res, r, 3)) {
+				rc = search_consider(sc, k, PQgetvalue(res, r, 0),
+				    (size_t)PQgetlength(res, r, 0),
+				    PQgetvalue(res, r, 3),
+				    (size_t)PQgetlength(res, r, 3), f);
+				if (rc != DNA_OK)
+					goto out;
+				continue;
+			}
+			ids[nids].id = id;
+			ids[nids].length = (size_t)lenv;
+			nids++;
+		}
+		if (rows > 0)
+			snprintf(after, sizeof(after), "%s",
+			    PQgetvalue(res, rows - 1, 0));
+		PQclear(res);
+		res = NULL;
+		/* Verify in batches of at most SEARCH_BATCH_BYTES bases. */
+		for (i = 0; i < nids; i = j) {
+			if ((rc = search_budget(sc, k, f)) != DNA_OK)
+				goto out;
+			bytes = 0;
+			for (j = i; j < nids; j++) {
+				len = ids[j].length;
+				if (j > i && bytes + len > SEARCH_BATCH_BYTES)
+					break;
+				bytes += len;
+			}
+			if ((rc = search_verify(sc, k, ids + i, j - i, f)) != DNA_OK)
+				goto out;
+		}
+		if (rows < SEARCH_CAND_BATCH)
+			break;
+		if ((rc = search_budget(sc, k, f)) != DNA_OK)
 			goto out;
 	}
 out:
 	PQclear(res);
 	buf_free(&arr);
 	free(keys);
+	free(ids);
+	return rc;
+}
+
+/* k = 0: one look-up of the query in the hash index of sequences_unique;
+ * never a candidate scan, whatever the length. */
+static enum dna_err
+search_exact(struct search_ctx *sc, struct dna_fail *f)
+{
+	const char *params[1] = { sc->sq->q };
+	PGresult *res;
+	enum dna_err rc = DNA_OK;
+
+	if ((res = db_exec(sc->db, DB_FIND, 1, params, f)) == NULL)
+		return search_db_fail(sc, 0, f);
+	sc->page->candidates += (size_t)PQntuples(res);
+	if (PQntuples(res) == 1)
+		rc = search_consider(sc, 0, PQgetvalue(res, 0, 0),
+		    (size_t)PQgetlength(res, 0, 0), sc->sq->q, sc->sq->qlen, f);
+	PQclear(res);
 	return rc;
 }
 
@@ -359,6 +516,8 @@ search_stage(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 
 	search_heap_clear(&sc->heap);
 	sc->page->stage_k = k;
+	if (k == 0)
+		return search_exact(sc, f);
 	lo = (long long)sc->sq->qlen - (long long)k;
 	if (lo < 1)
 		lo = 1;

@@ -2,9 +2,12 @@
  * search.h: exact Levenshtein search over the stored sequences, one page
  * at a time in (distance, id) order.
  *
- * Rows whose length the segment index can filter (src/seg.h) come from
- * the index: the probe keys of the query select candidates in one
- * statement. Shorter rows, for which the filter says nothing at this k,
+ * At max_distance 0 the answer is one look-up of the query in the hash
+ * index of the sequences' uniqueness constraint. Otherwise, rows whose
+ * length the segment index can filter (src/seg.h) come from the index:
+ * the probe keys of the query select candidate ids, read in id order in
+ * batches, whose sequences are fetched and verified in batches bounded in
+ * bytes. Shorter rows, for which the filter says nothing at this k,
  * come from a scan of their lengths in bounded batches. Every candidate is
  * verified in C with lev_bounded(); only the top (limit + 1) results after
  * the cursor are kept. The handlers see only this interface.
@@ -39,7 +42,7 @@ struct search_page {
 };
 
 struct search_query {
-	const char *q;        /* upper-case bases, borrowed */
+	const char *q;        /* upper-case bases, NUL-terminated, borrowed */
 	size_t      qlen;
 	unsigned    k;
 	size_t      limit;

@@ -24,9 +24,19 @@ seg_count(size_t len)
 	 * query: len / 19 + 1 >= 0.05 len / 0.95 + 1 (check_seg tests it). */
 	if (cap < SEG_MIN)
 		cap = SEG_MIN;
-	if (cap > SEG_MAX)
-		cap = SEG_MAX;
 	return m > cap ? cap : m;
+}
+
+size_t
+seg_slot(size_t i)
+{
+	/* The i-th segment (i >= SEG_MIN) is indexed from length
+	 * SEG_PER_K i on (seg_count()), whose last whole slot is
+	 * SEG_PER_K i / SEG_W - 1: the farthest slot every such row has
+	 * (check_seg tests that the first seg_count(len) slots fit). */
+	if (i < SEG_MIN)
+		return i;
+	return (size_t)SEG_PER_K * i / SEG_W - 1;
 }
 
 long
@@ -35,13 +45,19 @@ seg_need(size_t len, unsigned k)
 	return (long)seg_count(len) - (long)k;
 }
 
+long
+seg_need_of(size_t len, unsigned k, size_t segs)
+{
+	size_t m = seg_count(len);
+
+	return (long)(m < segs ? m : segs) - (long)k;
+}
+
 size_t
 seg_min_len(unsigned k)
 {
 	size_t len;
 
-	if (k + 1 > SEG_MAX)
-		return 0;
 	/* seg_count() is nondecreasing in the length: the first length with
 	 * k + 1 segments. */
 	for (len = (size_t)(k + 1) * SEG_W; seg_count(len) < k + 1; len++)
@@ -49,7 +65,7 @@ seg_min_len(unsigned k)
 	return len;
 }
 
-/* The key of segment number i whose bases start at p. */
+/* The key of the segment in slot i, whose bases start at p. */
 static int64_t
 seg_key(const char *p, size_t i)
 {
@@ -67,14 +83,38 @@ seg_keys(const char *s, size_t len, int64_t *keys)
 	size_t m = seg_count(len), i;
 
 	for (i = 0; i < m; i++)
-		keys[i] = seg_key(s + i * SEG_W, i);
+		keys[i] = seg_key(s + seg_slot(i) * SEG_W, seg_slot(i));
 	return m;
 }
 
 size_t
-seg_probe_cap(unsigned k)
+seg_probe_segs(unsigned k, size_t lo, size_t hi)
 {
-	return (size_t)SEG_MAX * (2 * (size_t)k + 1);
+	size_t m = seg_count(hi), mlo = seg_count(lo), u = SEG_PROBE_SLOTS;
+
+	if (m <= SEG_PROBE_SLOTS)
+		return m;
+	if (u < (size_t)k + 1)
+		u = (size_t)k + 1;
+	return u < mlo ? u : mlo;
+}
+
+/* The index (into seg_slot()) of the j-th of the u probed slots. */
+static size_t
+seg_probe_index(size_t j, size_t u, size_t lo, size_t hi)
+{
+	size_t m = seg_count(hi), mlo;
+
+	if (m <= SEG_PROBE_SLOTS)
+		return j;
+	mlo = seg_count(lo);
+	return j * mlo / u;
+}
+
+size_t
+seg_probe_cap(unsigned k, size_t lo, size_t hi)
+{
+	return seg_probe_segs(k, lo, hi) * (2 * (size_t)k + 1);
 }
 
 /* floor(a / 2) and ceil(a / 2) for negative a too. */
@@ -103,7 +143,7 @@ seg_probes(const char *q, size_t qlen, unsigned k, size_t lo, size_t hi,
     int64_t *keys, size_t cap)
 {
 	long dmin, dmax, tlo, thi, t, p;
-	size_t m, i, n = 0, o;
+	size_t u, j, slot, n = 0, i, o;
 
 	if (lo > hi || lo == 0)
 		return 0;
@@ -116,15 +156,16 @@ seg_probes(const char *q, size_t qlen, unsigned k, size_t lo, size_t hi,
 		tlo = -(long)k;
 	if (thi > (long)k)
 		thi = (long)k;
-	m = seg_count(hi);
-	for (i = 0; i < m; i++) {
+	u = seg_probe_segs(k, lo, hi);
+	for (j = 0; j < u; j++) {
+		slot = seg_slot(seg_probe_index(j, u, lo, hi));
 		for (t = tlo; t <= thi; t++) {
-			p = (long)(i * SEG_W) + t;
+			p = (long)(slot * SEG_W) + t;
 			if (p < 0 || (size_t)p + SEG_W > qlen)
 				continue;
 			if (n == cap)
 				return (size_t)-1;
-			keys[n++] = seg_key(q + p, i);
+			keys[n++] = seg_key(q + p, slot);
 		}
 	}
 	if (n == 0)

@@ -57,7 +57,7 @@ mutate(struct rng *r, const char *a, size_t la, char *b, size_t e)
 
 START_TEST(test_seg_keys_pack_bases)
 {
-	int64_t keys[SEG_MAX];
+	int64_t keys[16];
 	char s[64];
 
 	memset(s, 'A', sizeof(s));
@@ -73,7 +73,53 @@ START_TEST(test_seg_keys_pack_bases)
 	ck_assert_uint_eq(seg_count(120), 7);
 	ck_assert_uint_eq(seg_count(94), 6);
 	ck_assert_uint_eq(seg_count(200), 11);
-	ck_assert_uint_eq(seg_count(5000), SEG_MAX);
+	ck_assert_uint_eq(seg_count(5000), 5000 / 19 + 1);   /* no cap */
+	ck_assert_uint_eq(seg_count(67000), 3527);
+}
+END_TEST
+
+/* The indexed slots: 0..5, then one per 19 bases; a row of 150 bases
+ * has slots 0-5, 8 and 10 (so its keys reach base 131, not 96). */
+START_TEST(test_seg_slots_spread_over_the_length)
+{
+	int64_t keys[16];
+	char s[150];
+	size_t i, n;
+
+	ck_assert_uint_eq(seg_slot(5), 5);
+	ck_assert_uint_eq(seg_slot(6), 8);
+	ck_assert_uint_eq(seg_slot(7), 10);
+	ck_assert_uint_eq(seg_slot(8), 11);
+	memset(s, 'A', sizeof(s));
+	s[10 * SEG_W] = 'T';
+	n = seg_keys(s, sizeof(s), keys);
+	ck_assert_uint_eq(n, 8);
+	for (i = 0; i < 6; i++)
+		ck_assert(keys[i] == (int64_t)i << 32);
+	ck_assert(keys[6] == (int64_t)8 << 32);
+	ck_assert(keys[7] == ((int64_t)10 << 32 | (int64_t)3 << 22));
+}
+END_TEST
+
+/* Every indexed slot lies inside the row, the slots increase, and the
+ * last one of a long row is near its end (the whole length is covered). */
+START_TEST(test_seg_slots_fit_and_cover_the_length)
+{
+	size_t len, m;
+
+	for (len = 1; len < 2000000; len += len < 20000 ? 1 : 997) {
+		m = seg_count(len);
+		if (m == 0)
+			continue;
+		ck_assert_msg((seg_slot(m - 1) + 1) * SEG_W <= len,
+		    "len %zu: slot %zu of %zu past the end", len, seg_slot(m - 1), m);
+		if (m > 1)
+			ck_assert(seg_slot(m - 1) > seg_slot(m - 2));
+		if (len >= 200)
+			ck_assert_msg((seg_slot(m - 1) + 1) * SEG_W + 2 * SEG_PER_K
+			    + SEG_W >= len, "len %zu: last slot %zu", len,
+			    seg_slot(m - 1));
+	}
 }
 END_TEST
 
@@ -81,7 +127,7 @@ END_TEST
  * of the stored data: it needs a migration (and dnadb reindex). */
 START_TEST(test_seg_scheme_name)
 {
-	ck_assert_str_eq(SEG_SCHEME, "w12-min6-per19-max72-v1");
+	ck_assert_str_eq(SEG_SCHEME, "w12-min6-per19-spread-v2");
 }
 END_TEST
 
@@ -90,12 +136,10 @@ START_TEST(test_seg_min_len_is_first_filterable_length)
 	unsigned k;
 	size_t len;
 
-	for (k = 0; k < SEG_MAX + 3; k++) {
+	for (k = 0; k <= 300; k++) {
 		len = seg_min_len(k);
-		if (k + 1 > SEG_MAX) {
-			ck_assert_uint_eq(len, 0);
-			continue;
-		}
+		ck_assert_uint_gt(len, 0);
+		ck_assert_uint_le(k + 1, seg_probe_segs(k, len, len + 2 * k));
 		ck_assert_msg(seg_need(len, k) >= 1, "k=%u len=%zu", k, len);
 		ck_assert_msg(seg_need(len - 1, k) < 1, "k=%u len-1=%zu", k, len - 1);
 	}
@@ -130,22 +174,75 @@ START_TEST(test_seg_count_is_nondecreasing)
 }
 END_TEST
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The exactness property for one pair: if ed(q, s) <= k and s's length is
+ * filterable at k, s shares at least seg_need_of(|s|, k, u) keys with the
+ * probes of q for a window holding |s|, as search builds it. Returns 1 if
+ * the pair was checked, 0 if it is not a match or not filterable.
+ */
+static int
+check_pair(const char *s, size_t ls, const char *q, size_t lq, unsigned k,
+    const char *what, int iter)
+{
+	int64_t *keys, *probes;
+	size_t cap, n, np, lo, hi, i, shared, segs;
+	long need;
+
+	if (seg_min_len(k) == 0 || seg_need(ls, k) < 1)
+		return 0;
+	if (lev_ref_banded(q, lq, s, ls, k) > k)
+		return 0;
+	/* A window holding ls, as search uses: the filterable part of
+	 * |q| - k .. |q| + k. */
+	lo = lq > k ? lq - k : 1;
+	if (lo < seg_min_len(k))
+		lo = seg_min_len(k);
+	hi = lq + k;
+	ck_assert(ls >= lo && ls <= hi);
+	segs = seg_probe_segs(k, lo, hi);
+	need = seg_need_of(ls, k, segs);
+	ck_assert_msg(need >= 1, "%s %d: k=%u |s|=%zu: %zu probed slots",
+	    what, iter, k, ls, segs);
+	cap = seg_probe_cap(k, lo, hi);
+	ck_assert_uint_le(cap, 256 * 511);
+	probes = calloc(cap + 1, sizeof(*probes));
+	keys = calloc(seg_count(ls) + 1, sizeof(*keys));
+	ck_assert(probes != NULL && keys != NULL);
+	np = seg_probes(q, lq, k, lo, hi, probes, cap);
+	ck_assert(np != (size_t)-1);
+	for (i = 1; i < np; i++)
+		ck_assert(probes[i - 1] < probes[i]);
+	n = seg_keys(s, ls, keys);
+	for (i = 0, shared = 0; i < n; i++)
+		if (bsearch(&keys[i], probes, np, sizeof(*probes), cmp_key) != NULL)
+			shared++;
+	ck_assert_msg((long)shared >= need,
+	    "%s %d: |s|=%zu |q|=%zu k=%u shares %zu keys, needs %ld",
+	    what, iter, ls, lq, k, shared, need);
+	free(probes);
+	free(keys);
+	return 1;
+}
+
 /* The exactness property, on pairs built to sit near the thresholds:
  * lengths around seg_min_len(k), k = m - 1, edits up to k + 2. */
 START_TEST(test_seg_probes_find_every_match)
 {
 	static char s[6000], q[6100];
-	int64_t keys[SEG_MAX], *probes;
 	struct rng r;
-	size_t cap, n, np, ls, lq, lo, hi, i, j, shared, checked = 0;
+	size_t ls, lq, checked = 0;
 	unsigned k;
-	long need;
 	int iter;
 
 	rng_init(&r, 20261126, 0);
-	cap = seg_probe_cap(70);
-	probes = calloc(cap, sizeof(*probes));
-	ck_assert_ptr_nonnull(probes);
 	for (iter = 0; iter < 30000; iter++) {
 		k = (unsigned)rng_below(&r, 12);
 		if (iter % 10 == 0)
@@ -168,34 +265,94 @@ START_TEST(test_seg_probes_find_every_match)
 			ls = sizeof(s) - 1;
 		fill(&r, s, ls);
 		lq = mutate(&r, s, ls, q, rng_below(&r, k + 3));
-		if (lev_ref_banded(q, lq, s, ls, k) > k)
-			continue;
-		need = seg_need(ls, k);
-		if (need < 1 || seg_min_len(k) == 0)
-			continue;
-		/* A window holding ls, as search uses: the filterable part of
-		 * |q| - k .. |q| + k. */
-		lo = lq > k ? lq - k : 1;
-		if (lo < seg_min_len(k))
-			lo = seg_min_len(k);
-		hi = lq + k;
-		ck_assert(ls >= lo && ls <= hi);
-		np = seg_probes(q, lq, k, lo, hi, probes, cap);
-		ck_assert(np != (size_t)-1);
-		n = seg_keys(s, ls, keys);
-		for (i = 0, shared = 0; i < n; i++)
-			for (j = 0; j < np; j++)
-				if (probes[j] == keys[i]) {
-					shared++;
-					break;
-				}
-		ck_assert_msg((long)shared >= need,
-		    "iter %d: |s|=%zu |q|=%zu k=%u shares %zu keys, needs %ld",
-		    iter, ls, lq, k, shared, need);
-		checked++;
+		checked += (size_t)check_pair(s, ls, q, lq, k, "iter", iter);
 	}
 	ck_assert_uint_gt(checked, 10000);
-	free(probes);
+}
+END_TEST
+
+/* Applies e edits to a[0..la) into b at positions drawn near the
+ * boundaries of indexed slots anywhere in the sequence (the edge cases of
+ * "an edit destroys at most one segment"); returns the new length. */
+static size_t
+mutate_at_slots(struct rng *r, const char *a, size_t la, char *b, size_t e)
+{
+	size_t lb = la, p, i, m;
+
+	memcpy(b, a, la);
+	for (i = 0; i < e; i++) {
+		m = seg_count(lb);
+		if (m == 0 || lb < 2)
+			break;
+		p = seg_slot(rng_below(r, m)) * SEG_W + rng_below(r, 3);
+		if (rng_below(r, 2) == 0)
+			p += SEG_W - 1;
+		p = p >= 1 ? p - 1 : 0;
+		if (p >= lb)
+			p = lb - 1;
+		switch (rng_below(r, 3)) {
+		case 0:
+			b[p] = "ACGT"[rng_below(r, 4)];
+			break;
+		case 1:
+			memmove(b + p + 1, b + p, lb - p);
+			b[p] = "ACGT"[rng_below(r, 4)];
+			lb++;
+			break;
+		default:
+			memmove(b + p, b + p + 1, lb - p - 1);
+			lb--;
+		}
+	}
+	return lb;
+}
+
+/* The filterable part of the window of a query of length lq, as search
+ * uses it. */
+static size_t
+lo_of(size_t lq, unsigned k)
+{
+	size_t lo = lq > k ? lq - k : 1;
+
+	return lo < seg_min_len(k) ? seg_min_len(k) : lo;
+}
+
+/* The same property for long sequences (up to 70,000 bases, many near
+ * the length where the probes start to spread, and a few of
+ * 150,000-200,000 at k up to 200, where the probes cover only some of the
+ * slots), with edits anywhere along them, random or at slot boundaries. */
+START_TEST(test_seg_probes_find_every_match_in_long_sequences)
+{
+	static char s[200001], q[200400];
+	struct rng r;
+	size_t ls, lq, e, checked = 0, capped = 0;
+	unsigned k;
+	int iter;
+
+	rng_init(&r, 20261201, 0);
+	for (iter = 0; iter < 400; iter++) {
+		k = (unsigned)rng_below(&r, 13);
+		ls = 865 + rng_below(&r, 70000 - 865);
+		if (iter % 3 == 1)   /* around SEG_PROBE_SLOTS slots */
+			ls = 1300 + rng_below(&r, 300);
+		if (iter % 50 == 0) {
+			k = 150 + (unsigned)rng_below(&r, 51);
+			ls = 150000 + rng_below(&r, 50001);
+		}
+		fill(&r, s, ls);
+		e = rng_below(&r, k + 3);
+		if (iter % 2 == 0)
+			lq = mutate_at_slots(&r, s, ls, q, e);
+		else
+			lq = mutate(&r, s, ls, q, e);
+		if (check_pair(s, ls, q, lq, k, "long", iter) == 1) {
+			checked++;
+			if (seg_probe_segs(k, lo_of(lq, k), lq + k) < seg_count(ls))
+				capped++;
+		}
+	}
+	ck_assert_uint_gt(checked, 200);
+	ck_assert_uint_gt(capped, 2);
 }
 END_TEST
 
@@ -203,7 +360,7 @@ START_TEST(test_seg_probes_are_sorted_and_distinct)
 {
 	char q[200];
 	int64_t *p;
-	size_t cap = seg_probe_cap(5), n, i;
+	size_t cap = seg_probe_cap(5, 195, 205), n, i;
 
 	memset(q, 'A', sizeof(q));   /* every substring the same: many repeats */
 	p = calloc(cap, sizeof(*p));
@@ -228,6 +385,9 @@ seg_suite(void)
 	tcase_add_test(tc, test_seg_count_is_nondecreasing);
 	tcase_add_test(tc, test_seg_five_percent_is_always_indexed);
 	tcase_add_test(tc, test_seg_probes_find_every_match);
+	tcase_add_test(tc, test_seg_probes_find_every_match_in_long_sequences);
+	tcase_add_test(tc, test_seg_slots_spread_over_the_length);
+	tcase_add_test(tc, test_seg_slots_fit_and_cover_the_length);
 	tcase_add_test(tc, test_seg_probes_are_sorted_and_distinct);
 	suite_add_tcase(s, tc);
 	return s;
