@@ -101,6 +101,7 @@ import_begin(struct import *im, PGconn *conn, const struct import_opts *o)
 	im->t_start = dna_now_ms();
 	im->conn = conn;
 	im->status = IMPORT_OK;
+	im->vacuum = o->vacuum;
 	gz_init(&im->gz, o->gzip, o->max_inflated, import_parse, im);
 	fastx_init(&im->fx, o->maxlen, import_emit, im);
 	/* A record can be up to maxlen bases: the buffer must hold one. */
@@ -246,8 +247,12 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
  * only a table's owner may ANALYZE it, and decides whether the import
  * changed the tables enough to need it). Without this the tables stay
  * unanalysed until autovacuum comes, and the search statement is planned
- * blind (a parallel bitmap scan, 30 times slower). Best effort: a failure
- * is noted in im->analyze_err, the import stands.
+ * blind (a parallel bitmap scan, 30 times slower). On the owner's
+ * connection it also VACUUMs them, which sets the visibility map of the
+ * new pages (the application role may not, and VACUUM cannot run inside a
+ * function); until autovacuum does that, an index-only scan of new rows
+ * visits their heap pages too. Best effort: a failure is noted in
+ * im->analyze_err, the import stands.
  */
 static void
 import_analyze(struct import *im)
@@ -266,6 +271,19 @@ import_analyze(struct import *im)
 		snprintf(im->analyze_err, sizeof(im->analyze_err), "%s",
 		    PQresultErrorMessage(res));
 	PQclear(res);
+	if (im->vacuum && im->analyzed) {
+		res = PQexecParams(im->conn, "VACUUM sequences", 0, NULL, NULL,
+		    NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			res = PQexecParams(im->conn, "VACUUM seq_segments", 0, NULL,
+			    NULL, NULL, NULL, 0);
+		}
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			snprintf(im->analyze_err, sizeof(im->analyze_err), "%s",
+			    PQresultErrorMessage(res));
+		PQclear(res);
+	}
 	im->ms_analyze = dna_now_ms() - t0;
 }
 

@@ -46,6 +46,10 @@ struct import_opts {
 	bool                wait;         /* queue behind a running import */
 	bool                gzip;         /* the body must be gzip */
 	unsigned long long  max_inflated; /* bound of a gzip body, inflated */
+	bool                vacuum;       /* the owner's connection: VACUUM the
+	                                   * tables after an import big enough
+	                                   * to analyse them, so that index-only
+	                                   * scans need no heap visits */
 };
 
 struct import {
@@ -64,6 +68,7 @@ struct import {
 	unsigned long long  inserted, duplicates;
 	double              ms_copy, ms_insert, ms_index;
 	double              t_start;  /* when import_begin ran */
+	bool                vacuum;   /* opts.vacuum */
 	bool                analyzed; /* statistics refreshed after COMMIT */
 	double              ms_analyze;
 	char                analyze_err[256]; /* why not, if it failed */

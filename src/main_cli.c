@@ -287,6 +287,7 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 	opts.maxlen = (size_t)cfg->max_sequence_length;
 	opts.wait = true;
 	opts.max_inflated = ULLONG_MAX;
+	opts.vacuum = true;
 	st = import_begin(&im, conn, &opts);
 	im.progress = cli_store_progress;
 	im.progress_arg = &pr;
