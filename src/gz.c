@@ -63,16 +63,21 @@ gz_fail(struct gz *g, enum gz_status s, const char *fmt, ...)
 	return false;
 }
 
-/* Hands inflated bytes to the sink, minding max_out. */
+/* Hands inflated bytes to the sink, minding max_out: the bytes up to the
+ * bound are handed over first, so that where a file is refused does not
+ * depend on how its bytes were chunked. */
 static bool
 gz_out(struct gz *g, const unsigned char *buf, size_t len)
 {
-	if (len > g->max_out - g->out)
+	size_t room = g->max_out - g->out < len ?
+	    (size_t)(g->max_out - g->out) : len;
+
+	g->out += room;
+	if (room > 0 && !g->sink(g->arg, (const char *)buf, room))
+		return gz_fail(g, GZ_SINK, "%s", "the inflated data was refused");
+	if (room < len)
 		return gz_fail(g, GZ_TOO_LARGE, "the file inflates to more than "
 		    "%llu bytes", g->max_out);
-	g->out += len;
-	if (!g->sink(g->arg, (const char *)buf, len))
-		return gz_fail(g, GZ_SINK, "%s", "the inflated data was refused");
 	return true;
 }
 
