@@ -43,6 +43,7 @@ IMP_CANDIDATES="PREPARE c(bigint[], integer, integer, integer, integer) AS
 
 import_tests() {
 	local port=$1 dir x got code secs t_start ipid alive n keys plan ida idb idc rows
+	local label=$FT_LABEL
 	FT_LABEL=import
 	FT_URL="http://127.0.0.1:$port"
 	dir="$VAR/log/import-tests"
@@ -75,10 +76,12 @@ PY
 		-H 'Content-Type: text/plain' --data-binary @"$dir/big.txt" \
 		"$FT_URL/api/sequences/import" >"$dir/big.code" 2>&1 &
 	ipid=$!
-	# Wait until the import's INSERT runs: X is its first row.
-	for _ in $(seq 1 1200); do
-		n=$(super_sql "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'INSERT INTO sequences (sequence)%import_rows%'")
-		[ "$n" = 1 ] && break
+	# Wait until the import has inserted X (its first row), not committed:
+	# an insert of X that is rolled back at once then meets its lock.
+	for _ in $(seq 1 600); do
+		super_sql "BEGIN; SET LOCAL lock_timeout = '20ms'; INSERT INTO sequences (sequence) VALUES ('$x') ON CONFLICT DO NOTHING; ROLLBACK" |
+			grep -q 'lock timeout' && break
+		kill -0 "$ipid" 2>/dev/null || break
 		sleep 0.05
 	done
 	read -r code secs < <(imp_curl "$dir/add.out" POST /api/sequences \
@@ -151,4 +154,5 @@ PY
 	done <"$dir/cli.seqs"
 	ft_check "dnadb import reads a .fastq.gz ($got; $rows of 3 found)" \
 		bash -c "grep -q 'fastq (gzip), 3 records' <<<'$got' && [ $rows = 3 ]"
+	FT_LABEL=$label
 }
