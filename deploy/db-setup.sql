@@ -26,6 +26,12 @@ ALTER ROLE dnadb_app NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSR
 ALTER ROLE dnadb_app SET statement_timeout = '15s';
 ALTER ROLE dnadb_app SET lock_timeout = '5s';
 ALTER ROLE dnadb_app SET idle_in_transaction_session_timeout = '60s';
+-- The workers' statements take well under a millisecond: JIT compilation
+-- (tens of ms) and parallel workers (about 10 ms to start) only cost,
+-- and an estimate gone wrong must not buy them. The workers set the same
+-- at connection time, for servers where this file was not run.
+ALTER ROLE dnadb_app SET jit = off;
+ALTER ROLE dnadb_app SET max_parallel_workers_per_gather = 0;
 -- The owner's work (migrations, reindex of millions of rows) is long:
 -- no statement limit, but it must not sit on locks or open transactions.
 ALTER ROLE dnadb_owner SET statement_timeout = 0;

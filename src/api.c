@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api.h"
 #include "auth.h"
@@ -37,6 +38,10 @@ static const api_handler api_handlers[ROUTE__MAX] = {
 	[ROUTE_SEQUENCE] = api_sequence,
 	[ROUTE_SEARCH] = api_search,
 };
+
+/* The Retry-After header of a 503 import_busy. */
+static const char api_retry_import[] = "Retry-After: "
+    DNA_IMPORT_RETRY_S "\r\n";
 
 /* Adds a member to a JSON object; the value's reference is consumed. */
 static void
@@ -121,6 +126,9 @@ enum api_add_outcome {
 	ADD_DUPLICATE,  /* already stored as *id */
 	ADD_RETRY,      /* nothing stored, try again (row vanished, or the
 	                 * connection died before COMMIT) */
+	ADD_LOCKED,     /* a quick attempt met a row lock held for longer
+	                 * than DNA_ADD_LOCK_WAIT_MS */
+	ADD_IMPORT_BUSY,/* ... and an import, which holds it until it ends */
 	ADD_FAILED      /* f says why */
 };
 
@@ -184,23 +192,56 @@ out:
 	return rc;
 }
 
+/* Looks seq up: ADD_DUPLICATE with *id if it is stored, ADD_RETRY if
+ * not, ADD_FAILED with f set. */
+static enum api_add_outcome
+api_add_find(struct api_ctx *ctx, const char *seq, long long *id,
+    struct dna_fail *f)
+{
+	const char *params[1] = { seq };
+	PGresult *r;
+	enum api_add_outcome out = ADD_RETRY;
+
+	if ((r = db_exec(ctx->db, DB_FIND, 1, params, f)) == NULL)
+		return ADD_FAILED;
+	if (PQntuples(r) >= 1 && valid_uint(PQgetvalue(r, 0, 0),
+	    (size_t)PQgetlength(r, 0, 0), 1, LLONG_MAX, id))
+		out = ADD_DUPLICATE;
+	PQclear(r);
+	return out;
+}
+
 /*
- * One transaction: INSERT ... ON CONFLICT DO NOTHING, and if that stored
- * nothing, look the sequence up. The lookup is a separate statement, so it
- * runs on a fresh snapshot and sees a row that a concurrent transaction
- * committed while the INSERT waited for it. *res receives the INSERT's
- * result on ADD_CREATED (the caller clears it).
+ * Looks the sequence up first, so that a duplicate is answered without
+ * drawing a value from the id sequence; then one transaction: INSERT ...
+ * ON CONFLICT DO NOTHING, and if that stored nothing (a concurrent add
+ * committed it meanwhile), look it up again. The lookup is a separate
+ * statement, so it runs on a fresh snapshot and sees a row that a
+ * concurrent transaction committed while the INSERT waited for it. With
+ * quick, the INSERT waits at most DNA_ADD_LOCK_WAIT_MS for the row lock of
+ * an uncommitted identical row (ADD_LOCKED): a concurrent add commits
+ * within that, an import may hold it for minutes. *res receives the
+ * INSERT's result on ADD_CREATED (the caller clears it).
  */
 static enum api_add_outcome
-api_add_once(struct api_ctx *ctx, const char *seq, PGresult **res,
+api_add_once(struct api_ctx *ctx, const char *seq, bool quick, PGresult **res,
     long long *id, struct dna_fail *f)
 {
 	const char *params[1] = { seq };
+	const char *wait[1] = { DNA_ADD_LOCK_WAIT_MS };
 	PGresult *r = NULL;
+	enum api_add_outcome out;
 
 	*res = NULL;
+	if ((out = api_add_find(ctx, seq, id, f)) != ADD_RETRY)
+		return out;
 	if (db_begin(ctx->db, f) != DNA_OK)
 		return ADD_FAILED;
+	if (quick) {
+		if ((r = db_exec(ctx->db, DB_LOCK_WAIT, 1, wait, f)) == NULL)
+			goto fail;
+		PQclear(r);
+	}
 	if ((r = db_exec(ctx->db, DB_ADD, 1, params, f)) == NULL)
 		goto fail;
 	if (PQntuples(r) == 1) {
@@ -224,7 +265,25 @@ api_add_once(struct api_ctx *ctx, const char *seq, PGresult **res,
 fail:
 	PQclear(r);
 	db_rollback(ctx->db);
+	if (quick && f->err == DNA_E_TIMEOUT)
+		return ADD_LOCKED;
 	return db_tx_lost(ctx->db) ? ADD_RETRY : ADD_FAILED;
+}
+
+/* After ADD_LOCKED: ADD_IMPORT_BUSY if an import is running (it holds the
+ * lock until it ends), else ADD_RETRY (wait the usual lock_timeout). */
+static enum api_add_outcome
+api_add_locked(struct api_ctx *ctx, struct dna_fail *f)
+{
+	PGresult *r;
+	bool busy;
+
+	fail_clear(f);
+	if ((r = db_exec(ctx->db, DB_IMPORT_RUNNING, 0, NULL, f)) == NULL)
+		return ADD_FAILED;
+	busy = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return busy ? ADD_IMPORT_BUSY : ADD_RETRY;
 }
 
 /* POST /api/sequences: validate, then store with up to three attempts. */
@@ -238,6 +297,7 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	json_object *o;
 	long long id = 0, len;
 	int attempt;
+	bool quick = true;
 	enum api_add_outcome out = ADD_RETRY;
 
 	(void)arg;
@@ -256,7 +316,11 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		goto fail;
 	for (attempt = 0; attempt < 3 && out == ADD_RETRY; attempt++) {
 		fail_clear(&f);
-		out = api_add_once(ctx, seq, &res, &id, &f);
+		out = api_add_once(ctx, seq, quick, &res, &id, &f);
+		if (out == ADD_LOCKED) {
+			out = api_add_locked(ctx, &f);
+			quick = false;
+		}
 	}
 	switch (out) {
 	case ADD_CREATED:
@@ -279,6 +343,13 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		    "this sequence is already stored as id %lld", id);
 		fail_int(&f, "id", id);
 		goto fail;
+	case ADD_IMPORT_BUSY:
+		fail_set(&f, DNA_E_IMPORT_BUSY, "an import that is running holds "
+		    "this sequence (not committed yet); retry when it has finished: "
+		    "the sequence will then be a duplicate or free to add");
+		resp_fail(r, &f, api_retry_import);
+		goto out;
+	case ADD_LOCKED:	/* api_add_locked() turned it into another */
 	case ADD_RETRY:
 		if (f.err == DNA_OK)
 			fail_set(&f, DNA_E_DB_UNAVAILABLE,
@@ -295,16 +366,54 @@ out:
 	fail_clear(&f);
 }
 
+/* Reads the import's Content-Encoding: none or identity (the body is
+ * looked at: gzip magic or not), gzip or x-gzip (the body must be gzip).
+ * False with f set for any other. */
+static bool
+api_import_encoding(const struct req *r, bool *gzip, struct dna_fail *f)
+{
+	const char *e = r->content_encoding;
+
+	*gzip = false;
+	if (e == NULL || strcasecmp(e, "identity") == 0)
+		return true;
+	if (strcasecmp(e, "gzip") == 0 || strcasecmp(e, "x-gzip") == 0) {
+		*gzip = true;
+		return true;
+	}
+	fail_set(f, DNA_E_UNSUPPORTED_ENCODING, "Content-Encoding: this "
+	    "endpoint takes gzip or identity, not a list or another coding");
+	return false;
+}
+
+/* The error of an import that the gzip layer refused. */
+static void
+api_import_gzip_fail(const struct api_ctx *ctx, const struct import *im,
+    struct dna_fail *f)
+{
+	if (im->gz.status == GZ_TOO_LARGE) {
+		fail_set(f, DNA_E_INFLATED_TOO_LARGE, "the gzip file inflates to "
+		    "more than %ld bytes (max_import_inflated_bytes); nothing "
+		    "was stored", ctx->cfg->max_import_inflated_bytes);
+		fail_int(f, "max_inflated_bytes",
+		    ctx->cfg->max_import_inflated_bytes);
+		return;
+	}
+	fail_set(f, DNA_E_INVALID_GZIP, "%s; nothing was stored", im->gz.err);
+	fail_str(f, "reason", gz_status_code(im->gz.status));
+}
+
 /*
  * POST /api/sequences/import: a FASTA, FASTQ or plain file in the body
- * (any Content-Type: the format is told by the first byte), streamed into
- * PostgreSQL as it is read. All or nothing.
+ * (any Content-Type: the format is told by the first byte), gzip or not,
+ * streamed into PostgreSQL as it is read. All or nothing.
  */
 static void
 api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
 	struct dna_fail f;
 	struct import im;
+	struct import_opts opts;
 	PGconn *conn;
 	char chunk[65536];
 	size_t want, got = 0;
@@ -325,13 +434,21 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		fail_clear(&f);
 		return;
 	}
+	memset(&opts, 0, sizeof(opts));
+	opts.maxlen = (size_t)ctx->cfg->max_sequence_length;
+	opts.max_inflated = (unsigned long long)ctx->cfg->max_import_inflated_bytes;
+	if (!api_import_encoding(r, &opts.gzip, &f)) {
+		resp_fail(r, &f, NULL);
+		fail_clear(&f);
+		return;
+	}
 	want = r->content_length < 0 ? 0 : (size_t)r->content_length;
 	if ((conn = db_conn(ctx->db, &f)) == NULL) {
 		resp_fail(r, &f, NULL);
 		fail_clear(&f);
 		return;
 	}
-	st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length, false);
+	st = import_begin(&im, conn, &opts);
 	if (st == IMPORT_DB && (PQstatus(conn) != CONNECTION_OK ||
 	    im.sqlstate[0] == '\0' || strncmp(im.sqlstate, "57P", 3) == 0)) {
 		/* The connection was stale (the database restarted since the
@@ -344,8 +461,7 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 			fail_clear(&f);
 			return;
 		}
-		st = import_begin(&im, conn, (size_t)ctx->cfg->max_sequence_length,
-		    false);
+		st = import_begin(&im, conn, &opts);
 	}
 	while (st == IMPORT_OK && got < want) {
 		size_t ask = want - got < sizeof(chunk) ? want - got : sizeof(chunk);
@@ -376,15 +492,23 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		api_put(o, "bases", json_object_new_int64((int64_t)im.fx.bases));
 		api_put(o, "format", json_object_new_string(
 		    fastx_format_name(im.fx.format)));
+		api_put(o, "gzip", json_object_new_boolean(im.gz.gzip));
 		resp_json(r, 200, o, NULL);
 		json_object_put(o);
-		log_msg("info", r->id, "import format=%s records=%llu bases=%llu "
-		    "inserted=%llu duplicates=%llu ms=%.0f (read+copy %.0f, "
-		    "insert %.0f, index %.0f)",
-		    fastx_format_name(im.fx.format), im.fx.records, im.fx.bases,
-		    im.inserted, im.duplicates, req_elapsed_ms(r) - t0, im.ms_copy,
-		    im.ms_insert, im.ms_index);
+		log_msg("info", r->id, "import format=%s gzip=%d records=%llu "
+		    "bases=%llu inserted=%llu duplicates=%llu ms=%.0f (read+copy "
+		    "%.0f, insert %.0f, index %.0f, analyze %.0f%s)",
+		    fastx_format_name(im.fx.format), im.gz.gzip ? 1 : 0,
+		    im.fx.records, im.fx.bases, im.inserted, im.duplicates,
+		    req_elapsed_ms(r) - t0, im.ms_copy, im.ms_insert, im.ms_index,
+		    im.ms_analyze, im.analyzed ? "" : ", not needed");
+		if (im.analyze_err[0] != '\0')
+			log_msg("warn", r->id, "import: the statistics were not "
+			    "refreshed (run dnadb migrate?): %s", im.analyze_err);
 		goto out;
+	case IMPORT_GZIP:
+		api_import_gzip_fail(ctx, &im, &f);
+		goto fail;
 	case IMPORT_INVALID:
 		if (im.fx.err_column == 0)
 			fail_set(&f, DNA_E_INVALID_RECORD,
@@ -411,7 +535,8 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		goto fail;
 	case IMPORT_BUSY:
 		fail_set(&f, DNA_E_IMPORT_BUSY, NULL);
-		goto fail;
+		resp_fail(r, &f, api_retry_import);
+		goto out;
 	case IMPORT_DB:
 		log_msg("error", r->id, "import: database error (%s): %s",
 		    im.sqlstate[0] != '\0' ? im.sqlstate : "no sqlstate", im.err);

@@ -36,6 +36,8 @@ static const struct config_key config_keys[] = {
 	KEY_LONG(max_sequence_length, 1, DNA_SEQ_LEN_HARD, DNA_SEQ_LEN_DEFAULT),
 	KEY_LONG(max_body_bytes, 1024, DNA_BODY_HARD, DNA_BODY_DEFAULT),
 	KEY_LONG(max_import_bytes, 1024, 1L << 40, 1L << 30),
+	KEY_LONG(max_import_inflated_bytes, 1024, DNA_INFLATED_HARD,
+	    DNA_INFLATED_DEFAULT),
 	KEY_LONG(max_distance, 0, DNA_K_CAP_HARD, DNA_K_CAP_DEFAULT),
 	KEY_LONG(max_response_bases, 1, DNA_SEQ_LEN_HARD * 64L, DNA_PAGE_BASES_DEFAULT),
 	KEY_LONG(statement_timeout_ms, 0, 3600000L, 10000),

@@ -26,6 +26,7 @@ struct config {
 	long max_sequence_length;          /* bases */
 	long max_body_bytes;               /* request body */
 	long max_import_bytes;             /* body of an import */
+	long max_import_inflated_bytes;    /* a gzip import, once inflated */
 	long max_distance;                 /* search k cap */
 	long max_response_bases;           /* bases per search page */
 	long statement_timeout_ms;         /* per SQL statement */

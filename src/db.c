@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "import.h"
 #include "log.h"
 #include "seg.h"
 
@@ -80,6 +81,17 @@ static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
 	[DB_TOKEN_TOUCH] = { "dnadb_token_touch",
 	    "UPDATE api_tokens SET last_used_at = now() WHERE id = $1::bigint",
 	    1, false },
+	[DB_LOCK_WAIT] = { "dnadb_lock_wait",
+	    "SELECT set_config('lock_timeout', $1::text, true)", 1, false },
+	/* The advisory lock of import.c (one bigint key: classid is its high
+	 * half, objid its low half, objsubid 1), held in this database. */
+	[DB_IMPORT_RUNNING] = { "dnadb_import_running",
+	    "SELECT EXISTS (SELECT 1 FROM pg_locks"
+	    " WHERE locktype = 'advisory' AND granted"
+	    " AND database = (SELECT oid FROM pg_database"
+	    "                 WHERE datname = current_database())"
+	    " AND classid = 0 AND objid = " IMPORT_LOCK " AND objsubid = 1)",
+	    0, true },
 };
 
 /* SQLSTATE prefixes (class or exact code) to errors, first match wins. */
@@ -194,10 +206,17 @@ db_setup(struct db *db)
 	/* Generic plans for the prepared statements: every one of them is
 	 * an index lookup whatever its parameters, and a plan fixed at
 	 * prepare time cannot flip to a scan when a custom plan misjudges an
-	 * array parameter (EXPLAIN in the README). */
+	 * array parameter (EXPLAIN in the README). No JIT and no parallel
+	 * workers: the statements take well under a millisecond, JIT
+	 * compilation takes tens and starting workers about ten, and an
+	 * estimate gone wrong (tables not analysed yet) must not buy either.
+	 * deploy/db-setup.sql sets the same for the role; here they hold
+	 * where that file was not run. */
 	res = PQexecParams(db->conn,
 	    "SELECT set_config('statement_timeout', $1::text, false),"
-	    " set_config('plan_cache_mode', 'force_generic_plan', false)",
+	    " set_config('plan_cache_mode', 'force_generic_plan', false),"
+	    " set_config('jit', 'off', false),"
+	    " set_config('max_parallel_workers_per_gather', '0', false)",
 	    1, NULL, p, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok)

@@ -27,6 +27,8 @@ enum db_stmt {
 	DB_DEL_SEGS,    /* (key[], id): index rows of a deleted sequence */
 	DB_TOKEN_GET,   /* (selector) -> id, name, scope, secret_sha256, revoked, stale */
 	DB_TOKEN_TOUCH, /* (id): last_used_at = now() */
+	DB_LOCK_WAIT,   /* (lock_timeout): for the rest of the transaction */
+	DB_IMPORT_RUNNING, /* () -> whether an import holds its lock */
 	DB_STMT__MAX
 };
 

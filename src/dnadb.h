@@ -28,6 +28,16 @@
 /* Request body in bytes: default and ceiling of max_body_bytes. */
 #define DNA_BODY_DEFAULT      1048576L
 #define DNA_BODY_HARD         (64L * 1048576L)
+/* A gzip import once inflated, in bytes: default and ceiling of
+ * max_import_inflated_bytes (the compressed body is bounded by
+ * max_import_bytes; this bounds what a decompression bomb can make). */
+#define DNA_INFLATED_DEFAULT  (16L << 30)
+#define DNA_INFLATED_HARD     (1L << 42)
+/* How long an add waits for a row lock before it asks whether an import
+ * holds it (then 503 import_busy at once, not a worker held for
+ * lock_timeout), in milliseconds; and the Retry-After it then sends. */
+#define DNA_ADD_LOCK_WAIT_MS  "200ms"
+#define DNA_IMPORT_RETRY_S    "5"
 /* Search: max_distance default cap and ceiling (the kernel's LEV_K_MAX). */
 #define DNA_K_CAP_DEFAULT     64L
 #define DNA_K_CAP_HARD        255L
@@ -78,6 +88,9 @@ enum dna_err {
 	DNA_E_AUTH_REQUIRED,
 	DNA_E_INVALID_TOKEN,
 	DNA_E_INSUFFICIENT_SCOPE,
+	DNA_E_INVALID_GZIP,
+	DNA_E_INFLATED_TOO_LARGE,
+	DNA_E_UNSUPPORTED_ENCODING,
 	DNA_E__MAX
 };
 

@@ -57,6 +57,12 @@ static const struct err_row err_table[DNA_E__MAX] = {
 	    "The API token is not valid here: unknown, revoked or malformed." },
 	[DNA_E_INSUFFICIENT_SCOPE] = { "insufficient_scope", 403,
 	    "The API token may not do this: it needs the write scope." },
+	[DNA_E_INVALID_GZIP] = { "invalid_gzip", 400,
+	    "The body is not valid gzip (corrupt, truncated, or not gzip at all); nothing was stored." },
+	[DNA_E_INFLATED_TOO_LARGE] = { "inflated_too_large", 413,
+	    "The gzip file inflates to more than this server accepts; nothing was stored." },
+	[DNA_E_UNSUPPORTED_ENCODING] = { "unsupported_encoding", 415,
+	    "The import takes Content-Encoding: gzip or identity only." },
 	[DNA_E_QUERY_TOO_BROAD] = { "query_too_broad", 422,
 	    "The search cannot be answered within its time budget; use a smaller max_distance." },
 };

@@ -150,12 +150,20 @@ fastx_emit_rec(struct fastx *p)
 	return true;
 }
 
-/* One complete line, without its "\n" (and "\r"). */
+/* One complete line, without its line end. */
 static bool
 fastx_line(struct fastx *p, const char *s, size_t len)
 {
 	size_t i;
 
+	if (p->format == FASTX_UNKNOWN) {
+		/* Blank lines before the first record are skipped; the first
+		 * other line tells the format. */
+		if (len == 0)
+			return true;
+		p->format = s[0] == '>' ? FASTX_FASTA :
+		    s[0] == '@' ? FASTX_FASTQ : FASTX_PLAIN;
+	}
 	switch (p->format) {
 	case FASTX_PLAIN:
 		if (len == 0)
@@ -213,20 +221,39 @@ fastx_line(struct fastx *p, const char *s, size_t len)
 	return true;
 }
 
-/* Ends the buffered line. */
+/* The UTF-8 byte-order mark some editors put at the start of a file. */
+static const char fastx_bom[3] = { '\xef', '\xbb', '\xbf' };
+
+/* Ends the buffered line. A byte-order mark at the start of the file is
+ * dropped. */
 static bool
 fastx_end_line(struct fastx *p)
 {
+	const char *s = p->line.p != NULL ? p->line.p : "";
 	size_t len = p->line.len;
 	bool ok;
 
-	if (len > 0 && p->line.p[len - 1] == '\r')
-		len--;
-	ok = fastx_line(p, p->line.p != NULL ? p->line.p : "", len);
+	if (p->lineno == 1 && len >= sizeof(fastx_bom) &&
+	    memcmp(s, fastx_bom, sizeof(fastx_bom)) == 0) {
+		s += sizeof(fastx_bom);
+		len -= sizeof(fastx_bom);
+	}
+	ok = fastx_line(p, s, len);
 	buf_reset(&p->line);
 	p->line.len = 0;
 	p->lineno++;
 	return ok;
+}
+
+/* Where the line that starts at s ends: the first "\n" or "\r" before
+ * end, or end. */
+static const char *
+fastx_eol(const char *s, const char *end)
+{
+	for (; s < end; s++)
+		if (*s == '\n' || *s == '\r')
+			return s;
+	return end;
 }
 
 bool
@@ -238,18 +265,24 @@ fastx_feed(struct fastx *p, const char *buf, size_t len)
 	if (p->reason != FASTX_OK)
 		return false;
 	p->bytes += len;
-	if (p->format == FASTX_UNKNOWN && len > 0)
-		p->format = buf[0] == '>' ? FASTX_FASTA :
-		    buf[0] == '@' ? FASTX_FASTQ : FASTX_PLAIN;
 	while (buf < end) {
-		nl = memchr(buf, '\n', (size_t)(end - buf));
-		n = (size_t)((nl != NULL ? nl : end) - buf);
+		/* The "\n" of a "\r\n" pair: the "\r" ended the line. */
+		if (p->after_cr) {
+			p->after_cr = false;
+			if (*buf == '\n') {
+				buf++;
+				continue;
+			}
+		}
+		nl = fastx_eol(buf, end);
+		n = (size_t)(nl - buf);
 		if (!buf_append(&p->line, buf, n))
 			return fastx_fail(p, p->line.len + n > p->line.max ?
 			    FASTX_LINE_TOO_LONG : FASTX_NOMEM, p->lineno, 0, "%s",
 			    "the line is longer than any record may be");
-		if (nl == NULL)
+		if (nl == end)
 			break;
+		p->after_cr = *nl == '\r';
 		if (!fastx_end_line(p))
 			return false;
 		buf = nl + 1;

@@ -1,16 +1,18 @@
 /*
  * fastx.h: a streaming parser of sequence files: FASTA, FASTQ or plain
  * text with one sequence per line, told apart by the first byte ('>',
- * '@', anything else). Bytes are pushed in chunks of any size; each
- * complete record is handed to a callback, upper-cased and validated. The
- * parser holds at most one line and one record, each bounded, so memory
- * does not grow with the file.
+ * '@', anything else) of the first line that is not blank. Bytes are
+ * pushed in chunks of any size; each complete record is handed to a
+ * callback, upper-cased and validated. The parser holds at most one line
+ * and one record, each bounded, so memory does not grow with the file.
  *
  * Rules: FASTA sequence lines are joined until the next '>' line; FASTQ
  * records are four lines (@header, sequence, '+' line, quality of the same
- * length); blank lines between records are ignored; a trailing "\r" is
- * dropped from every line; lower case is folded. Anything else is an error
- * with the line (and, for a bad base, the column) where it was found.
+ * length); blank lines before and between records are ignored; a line
+ * ends at "\n", "\r\n" or a lone "\r" (old Mac files); a UTF-8 byte-order
+ * mark at the start of the file is skipped; lower case is folded.
+ * Anything else is an error with the line (and, for a bad base, the
+ * column) where it was found.
  */
 #ifndef FASTX_H
 #define FASTX_H
@@ -58,6 +60,7 @@ struct fastx {
 	unsigned long long  recline;  /* where the current record started */
 	int                 fq_state; /* FASTQ: which line of the record is next */
 	bool                in_rec;   /* FASTA: a header has been seen */
+	bool                after_cr; /* the last byte fed was a "\r" */
 	fastx_emit          emit;
 	void               *arg;
 	/* Totals, and the error once one happened. */

@@ -13,8 +13,6 @@
  * sequence that one insert batch brings back (INSERT ... RETURNING). */
 #define IMPORT_COPY_CHUNK   ((size_t)1 << 20)
 #define IMPORT_BATCH_BASES  ((size_t)64 << 20)
-/* Advisory lock key of imports (an arbitrary constant). */
-#define IMPORT_LOCK "4852742"
 
 /* Notes a database failure from res (may be NULL) or the connection. */
 static enum import_status
@@ -84,8 +82,17 @@ import_emit(void *arg, const char *seq, size_t len, unsigned long long line)
 	return true;
 }
 
+/* gz sink: the (inflated) bytes of the file go to the parser. */
+static bool
+import_parse(void *arg, const char *buf, size_t len)
+{
+	struct import *im = arg;
+
+	return fastx_feed(&im->fx, buf, len);
+}
+
 enum import_status
-import_begin(struct import *im, PGconn *conn, size_t maxlen, bool wait)
+import_begin(struct import *im, PGconn *conn, const struct import_opts *o)
 {
 	PGresult *res;
 	bool got;
@@ -94,9 +101,11 @@ import_begin(struct import *im, PGconn *conn, size_t maxlen, bool wait)
 	im->t_start = dna_now_ms();
 	im->conn = conn;
 	im->status = IMPORT_OK;
-	fastx_init(&im->fx, maxlen, import_emit, im);
+	im->vacuum = o->vacuum;
+	gz_init(&im->gz, o->gzip, o->max_inflated, import_parse, im);
+	fastx_init(&im->fx, o->maxlen, import_emit, im);
 	/* A record can be up to maxlen bases: the buffer must hold one. */
-	buf_init(&im->copy, IMPORT_COPY_CHUNK + maxlen + 64);
+	buf_init(&im->copy, IMPORT_COPY_CHUNK + o->maxlen + 64);
 	if (import_cmd(im, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL) != IMPORT_OK)
 		return IMPORT_DB;
 	im->open = true;
@@ -104,7 +113,7 @@ import_begin(struct import *im, PGconn *conn, size_t maxlen, bool wait)
 	 * does not apply inside it. */
 	if (import_cmd(im, "SET LOCAL statement_timeout = 0", 0, NULL) != IMPORT_OK)
 		return IMPORT_DB;
-	if (wait) {
+	if (o->wait) {
 		if (import_cmd(im, "SELECT pg_advisory_xact_lock(" IMPORT_LOCK ")",
 		    0, NULL) != IMPORT_OK)
 			return IMPORT_DB;
@@ -140,14 +149,29 @@ import_begin(struct import *im, PGconn *conn, size_t maxlen, bool wait)
 	return IMPORT_OK;
 }
 
+/* Sets the status after the gzip layer or the parser refused the file,
+ * unless a database failure (in import_emit) already set it. */
+static enum import_status
+import_refused(struct import *im)
+{
+	if (im->status != IMPORT_OK)
+		return im->status;
+	if (im->gz.status == GZ_SINK || im->gz.status == GZ_OK)
+		im->status = im->fx.reason == FASTX_NOMEM ? IMPORT_NOMEM :
+		    IMPORT_INVALID;
+	else
+		im->status = im->gz.status == GZ_NOMEM ? IMPORT_NOMEM :
+		    IMPORT_GZIP;
+	return im->status;
+}
+
 enum import_status
 import_feed(struct import *im, const char *buf, size_t len)
 {
 	if (im->status != IMPORT_OK)
 		return im->status;
-	if (!fastx_feed(&im->fx, buf, len) && im->status == IMPORT_OK)
-		im->status = im->fx.reason == FASTX_NOMEM ? IMPORT_NOMEM :
-		    IMPORT_INVALID;
+	if (!gz_feed(&im->gz, buf, len))
+		return import_refused(im);
 	return im->status;
 }
 
@@ -183,13 +207,19 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
 
 	snprintf(a, sizeof(a), "%llu", from);
 	snprintf(b, sizeof(b), "%llu", to);
-	/* A sequence already stored, or met earlier in the file (inserted by
-	 * an earlier row of this statement or batch), conflicts and is
-	 * skipped. */
+	/* A sequence already stored, or met earlier in the file, is left out
+	 * before the INSERT, so that it does not draw a value from the
+	 * identity (ON CONFLICT alone would skip it only after drawing one).
+	 * ON CONFLICT still covers a concurrent add of the same sequence. */
 	res = PQexecParams(im->conn,
 	    "INSERT INTO sequences (sequence)"
-	    " SELECT seq FROM import_rows WHERE n >= $1::bigint AND n < $2::bigint"
-	    " ORDER BY n"
+	    " SELECT r.seq FROM import_rows AS r"
+	    " WHERE r.n >= $1::bigint AND r.n < $2::bigint"
+	    " AND NOT EXISTS (SELECT 1 FROM import_rows AS e"
+	    "                 WHERE e.seq = r.seq AND e.n < r.n)"
+	    " AND NOT EXISTS (SELECT 1 FROM sequences AS s"
+	    "                 WHERE s.sequence = r.seq)"
+	    " ORDER BY r.n"
 	    " ON CONFLICT DO NOTHING"
 	    " RETURNING id, sequence", 2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -211,6 +241,52 @@ import_batch(struct import *im, unsigned long long from, unsigned long long to)
 	return IMPORT_OK;
 }
 
+/*
+ * Refreshes the planner statistics of the store after a committed import,
+ * through dnadb_analyze_after_import (sql/005: runs as the owner, since
+ * only a table's owner may ANALYZE it, and decides whether the import
+ * changed the tables enough to need it). Without this the tables stay
+ * unanalysed until autovacuum comes, and the search statement is planned
+ * blind (a parallel bitmap scan, 30 times slower). On the owner's
+ * connection it also VACUUMs them, which sets the visibility map of the
+ * new pages (the application role may not, and VACUUM cannot run inside a
+ * function); until autovacuum does that, an index-only scan of new rows
+ * visits their heap pages too. Best effort: a failure is noted in
+ * im->analyze_err, the import stands.
+ */
+static void
+import_analyze(struct import *im)
+{
+	char n[24];
+	const char *params[1] = { n };
+	PGresult *res;
+	double t0 = dna_now_ms();
+
+	snprintf(n, sizeof(n), "%llu", im->inserted);
+	res = PQexecParams(im->conn, "SELECT dnadb_analyze_after_import($1::bigint)",
+	    1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		im->analyzed = PQgetvalue(res, 0, 0)[0] == 't';
+	else
+		snprintf(im->analyze_err, sizeof(im->analyze_err), "%s",
+		    PQresultErrorMessage(res));
+	PQclear(res);
+	if (im->vacuum && im->analyzed) {
+		res = PQexecParams(im->conn, "VACUUM sequences", 0, NULL, NULL,
+		    NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			res = PQexecParams(im->conn, "VACUUM seq_segments", 0, NULL,
+			    NULL, NULL, NULL, 0);
+		}
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			snprintf(im->analyze_err, sizeof(im->analyze_err), "%s",
+			    PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	im->ms_analyze = dna_now_ms() - t0;
+}
+
 enum import_status
 import_finish(struct import *im)
 {
@@ -219,16 +295,15 @@ import_finish(struct import *im)
 
 	if (im->status != IMPORT_OK)
 		return im->status;
-	if (!fastx_finish(&im->fx)) {
-		if (im->status == IMPORT_OK)
-			im->status = im->fx.reason == FASTX_NOMEM ? IMPORT_NOMEM :
-			    IMPORT_INVALID;
-		return im->status;
-	}
+	if (!gz_finish(&im->gz) || !fastx_finish(&im->fx))
+		return import_refused(im);
 	if (!import_flush(im) || import_copy_end(im, NULL) != IMPORT_OK)
 		return IMPORT_DB;
 	im->ms_copy = dna_now_ms() - im->t_start;
+	/* By position for the batches, by content for the repeats. */
 	if (import_cmd(im, "CREATE INDEX ON import_rows (n)", 0, NULL) != IMPORT_OK ||
+	    import_cmd(im, "CREATE INDEX ON import_rows USING hash (seq)", 0,
+	    NULL) != IMPORT_OK ||
 	    import_cmd(im, "ANALYZE import_rows", 0, NULL) != IMPORT_OK)
 		return IMPORT_DB;
 	total = im->n;
@@ -256,6 +331,7 @@ import_finish(struct import *im)
 		return IMPORT_DB;
 	}
 	PQclear(res);
+	import_analyze(im);
 	return IMPORT_OK;
 }
 
@@ -271,6 +347,7 @@ import_end(struct import *im)
 		PQclear(res);
 		im->open = false;
 	}
+	gz_free(&im->gz);
 	fastx_free(&im->fx);
 	buf_free(&im->copy);
 }

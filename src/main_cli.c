@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,7 +39,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "migrations", "list the migrations and whether each is applied", cli_status },
 	{ "config", "print the effective configuration (file + environment)", cli_config },
 	{ "reindex", "rebuild the search index from the stored sequences", cli_reindex },
-	{ "import", "import FASTA, FASTQ or one-per-line files: import [--quiet] FILE... (- is stdin)", cli_import },
+	{ "import", "import FASTA, FASTQ or one-per-line files, gzip or not: import [--quiet] FILE... (- is stdin)", cli_import },
 	{ "token", "API tokens: token create --name NAME --scope read|write, token list, token revoke NAME", cli_token },
 };
 
@@ -236,9 +237,10 @@ cli_show(struct cli_progress *p, const struct import *im, bool force)
 	rate = el > 0 ? (double)im->fx.records / el : 0;
 	fprintf(stderr, "\r%s: %llu records, %.1f Mb, %.0f records/s", p->name,
 	    im->fx.records, (double)im->fx.bases / 1e6, rate);
-	if (p->size > 0 && im->fx.bytes > 0 && im->fx.bytes < (unsigned long long)p->size)
+	/* Compressed bytes read, for a gzip file: what the file size counts. */
+	if (p->size > 0 && im->gz.in > 0 && im->gz.in < (unsigned long long)p->size)
 		fprintf(stderr, ", ETA %.0f s",
-		    el * ((double)p->size / (double)im->fx.bytes - 1.0));
+		    el * ((double)p->size / (double)im->gz.in - 1.0));
 	fprintf(stderr, "   ");
 }
 
@@ -259,6 +261,7 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
     bool quiet)
 {
 	struct import im;
+	struct import_opts opts;
 	struct cli_progress pr;
 	struct stat stt;
 	char chunk[1 << 16];
@@ -278,7 +281,14 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 	pr.t0 = pr.last = cli_now();
 	if (fstat(fileno(fp), &stt) == 0 && S_ISREG(stt.st_mode))
 		pr.size = stt.st_size;
-	st = import_begin(&im, conn, (size_t)cfg->max_sequence_length, true);
+	/* The operator's own file: a gzip file is inflated whatever its
+	 * size (max_import_inflated_bytes guards the API from others'). */
+	memset(&opts, 0, sizeof(opts));
+	opts.maxlen = (size_t)cfg->max_sequence_length;
+	opts.wait = true;
+	opts.max_inflated = ULLONG_MAX;
+	opts.vacuum = true;
+	st = import_begin(&im, conn, &opts);
 	im.progress = cli_store_progress;
 	im.progress_arg = &pr;
 	while (st == IMPORT_OK && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
@@ -296,11 +306,20 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 		fprintf(stderr, "\n");
 	switch (st) {
 	case IMPORT_OK:
-		printf("%s: %s, %llu records, %llu bases: %llu inserted, "
+		printf("%s: %s%s, %llu records, %llu bases: %llu inserted, "
 		    "%llu duplicates, %.1f s\n", pr.name,
-		    fastx_format_name(im.fx.format), im.fx.records, im.fx.bases,
-		    im.inserted, im.duplicates, cli_now() - pr.t0);
+		    fastx_format_name(im.fx.format), im.gz.gzip ? " (gzip)" : "",
+		    im.fx.records, im.fx.bases, im.inserted, im.duplicates,
+		    cli_now() - pr.t0);
+		if (im.analyze_err[0] != '\0')
+			fprintf(stderr, "dnadb import: %s: stored, but the statistics "
+			    "were not refreshed (run dnadb migrate): %s", pr.name,
+			    im.analyze_err);
 		rc = 0;
+		break;
+	case IMPORT_GZIP:
+		fprintf(stderr, "dnadb import: %s: %s (%s); nothing from this file "
+		    "was stored\n", pr.name, im.gz.err, gz_status_code(im.gz.status));
 		break;
 	case IMPORT_INVALID:
 		if (im.fx.err_column > 0)
@@ -349,7 +368,8 @@ cli_import(const struct config *cfg, int argc, char *argv[])
 	if (argc <= first) {
 		fprintf(stderr, "usage: dnadb import [--quiet] FILE...   (- reads standard input)\n"
 		    "Each file is imported all or nothing: FASTA, FASTQ or one sequence per line,\n"
-		    "told apart by the first byte. Sequences already stored are skipped and counted.\n");
+		    "told apart by the first byte, gzip-compressed or not. Sequences already stored\n"
+		    "are skipped and counted.\n");
 		return 2;
 	}
 	if ((conn = cli_connect(cfg)) == NULL)

@@ -60,6 +60,9 @@ req_begin(struct req *r, FCGX_Request *fr)
 		r->query = "";
 	r->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
 	r->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+	r->content_encoding = FCGX_GetParam("HTTP_CONTENT_ENCODING", fr->envp);
+	if (r->content_encoding != NULL && r->content_encoding[0] == '\0')
+		r->content_encoding = NULL;
 	if (r->authorization != NULL && r->authorization[0] == '\0')
 		r->authorization = NULL;
 	if (r->content_type != NULL && r->content_type[0] == '\0')

@@ -24,6 +24,8 @@ struct req {
 	const char      *path;          /* DOCUMENT_URI (decoded, normalised) */
 	const char      *query;         /* QUERY_STRING, "" if none */
 	const char      *content_type;  /* NULL if none */
+	const char      *content_encoding; /* HTTP_CONTENT_ENCODING, NULL if
+	                                 * none or empty */
 	const char      *authorization; /* HTTP_AUTHORIZATION, NULL if none;
 	                                 * a secret: never log it */
 	long long        content_length; /* -1 if none or not a number */

@@ -163,6 +163,46 @@ START_TEST(test_fastx_long_line_bounded)
 }
 END_TEST
 
+START_TEST(test_fastx_skips_utf8_bom)
+{
+	expect_records("\xef\xbb\xbf>r1\nACGT\n", "ACGT@1;", FASTX_FASTA);
+	expect_records("\xef\xbb\xbf@r1\nACGT\n+\nIIII\n", "ACGT@1;",
+	    FASTX_FASTQ);
+	expect_records("\xef\xbb\xbf" "acgt\nGG\n", "ACGT@1;GG@2;", FASTX_PLAIN);
+	/* Only at the start of the file. */
+	expect_refusal("ACGT\n\xef\xbb\xbf" "AC\n", FASTX_INVALID_BASE, 2, 1, 1000);
+}
+END_TEST
+
+START_TEST(test_fastx_skips_leading_blank_lines)
+{
+	expect_records("\n>r1\nACGT\n", "ACGT@2;", FASTX_FASTA);
+	expect_records("\r\n\n\n@r1\nACGT\n+\nIIII\n", "ACGT@4;", FASTX_FASTQ);
+	expect_records("\xef\xbb\xbf\n\nACGT\n", "ACGT@3;", FASTX_PLAIN);
+}
+END_TEST
+
+START_TEST(test_fastx_crlf_line_ends)
+{
+	expect_records(">r1\r\nAC\r\nGT\r\n>r2\r\nTT\r\n", "ACGT@1;TT@4;",
+	    FASTX_FASTA);
+	expect_records("@r1\r\nACGT\r\n+\r\nIIII\r\n@r2\r\nGG\r\n+\r\n!!",
+	    "ACGT@1;GG@5;", FASTX_FASTQ);
+	/* Line numbers count a "\r\n" once. */
+	expect_refusal("ACGT\r\nAC\r\nANT\r\n", FASTX_INVALID_BASE, 3, 2, 1000);
+}
+END_TEST
+
+START_TEST(test_fastx_cr_only_line_ends)
+{
+	expect_records(">r1\rAC\rGT\r>r2\rTT\r", "ACGT@1;TT@4;", FASTX_FASTA);
+	expect_records("@r1\rACGT\r+\rIIII\r@r2\rGG\r+\r!!\r",
+	    "ACGT@1;GG@5;", FASTX_FASTQ);
+	expect_records("ACGT\rGG\r\rT", "ACGT@1;GG@2;T@4;", FASTX_PLAIN);
+	expect_refusal("@r1\rACGT\r+\rIII\r", FASTX_FASTQ_QUALITY, 4, 0, 1000);
+}
+END_TEST
+
 static Suite *
 fastx_suite(void)
 {
@@ -176,6 +216,10 @@ fastx_suite(void)
 	tcase_add_test(tc, test_fastx_empty_input_is_refused);
 	tcase_add_test(tc, test_fastx_counts_records_and_bases);
 	tcase_add_test(tc, test_fastx_long_line_bounded);
+	tcase_add_test(tc, test_fastx_skips_utf8_bom);
+	tcase_add_test(tc, test_fastx_skips_leading_blank_lines);
+	tcase_add_test(tc, test_fastx_crlf_line_ends);
+	tcase_add_test(tc, test_fastx_cr_only_line_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }

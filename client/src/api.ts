@@ -54,6 +54,8 @@ export interface ImportResult {
   records: number;
   bases: number;
   format: "fasta" | "fastq" | "plain";
+  /** Whether the body was gzip and was inflated (servers before this field omit it). */
+  gzip?: boolean;
 }
 
 export interface Health {
@@ -84,6 +86,10 @@ export type ApiErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "invalid_record"
+  | "invalid_gzip" // 400: an import's body is not valid gzip
+  | "inflated_too_large" // 413: a gzip import inflates past the server's limit
+  | "unsupported_encoding" // 415: an import's Content-Encoding is not gzip
+  | "import_busy" // 503: an import is running (or holds the added sequence)
   | "duplicate"
   | "body_too_large"
   | "uri_too_long"

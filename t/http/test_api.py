@@ -16,6 +16,7 @@ fails to return.
 
 import argparse
 import datetime
+import gzip
 import http.client
 import json
 import os
@@ -1814,6 +1815,124 @@ def test_import_over_limit_413(ctx):
                        path="/api/sequences/import")
     check(r is not None, "no response to an over-limit import: " + note)
     expect_error(r, 413, "body_too_large")
+
+
+# --- imports as they come off the sequencer: gzip, BOM, line ends -------
+
+def import_gz(ctx, data, encoding=None):
+    """POST bytes to the import endpoint, with Content-Encoding if given."""
+    hdrs = {"Content-Encoding": encoding} if encoding else None
+    return ctx.client.request("POST", "/api/sequences/import", data,
+                              ctype="application/octet-stream", headers=hdrs)
+
+
+def expect_imported(ctx, r, seqs, fmt, gz):
+    expect_status(r, 200)
+    check(r.json.get("format") == fmt and r.json.get("gzip") is gz
+          and r.json.get("inserted") == len(seqs),
+          "want format %s, gzip %s, %d inserted: %r" % (fmt, gz, len(seqs),
+                                                        r.json), r)
+    for s in seqs:
+        check(len(exact_ids(ctx, s)) == 1, "%s... not stored" % s[:12])
+        ctx.imported.add(s)
+
+
+def expect_nothing_stored(ctx, seqs):
+    for s in seqs:
+        check(exact_ids(ctx, s) == [], "a refused import stored %s..." % s[:12])
+
+
+@test
+def test_import_gzip_fastq_by_magic(ctx):
+    a, b = ctx.uniq(41), ctx.uniq(42)
+    fq = "@r1\n%s\n+\n%s\n@r2\n%s\n+\n%s\n" % (a, "I" * 41, b, "#" * 42)
+    r = import_gz(ctx, gzip.compress(fq.encode()))
+    expect_imported(ctx, r, [a, b], "fastq", True)
+
+
+@test
+def test_import_gzip_with_content_encoding(ctx):
+    a, b = ctx.uniq(43), ctx.uniq(44)
+    fa = ">one\n%s\n%s\n>two\n%s\n" % (a[:20], a[20:], b)
+    r = import_gz(ctx, gzip.compress(fa.encode()), encoding="gzip")
+    expect_imported(ctx, r, [a, b], "fasta", True)
+
+
+@test
+def test_import_plain_with_content_encoding_gzip_400(ctx):
+    a = ctx.uniq(45)
+    r = import_gz(ctx, (">x\n%s\n" % a).encode(), encoding="gzip")
+    e = expect_error(r, 400, "invalid_gzip", reason="not_gzip")
+    check("not gzip" in e["message"], "the message does not say the body "
+          "is not gzip", r)
+    expect_nothing_stored(ctx, [a])
+
+
+@test
+def test_import_unsupported_content_encoding_415(ctx):
+    a = ctx.uniq(45)
+    for enc in ("br", "gzip, gzip", "deflate"):
+        r = import_gz(ctx, (">x\n%s\n" % a).encode(), encoding=enc)
+        expect_error(r, 415, "unsupported_encoding")
+    expect_nothing_stored(ctx, [a])
+
+
+@test
+def test_import_gzip_bomb_413(ctx):
+    limit = int(os.environ.get("DNADB_MAX_IMPORT_INFLATED_BYTES", "0"))
+    if not limit or limit > 256 << 20:
+        return "skipped: DNADB_MAX_IMPORT_INFLATED_BYTES unset or large"
+    line = (ctx.uniq(99) + "\n").encode()
+    bomb = gzip.compress(line * (limit // len(line) + 2), 9)
+    check(len(bomb) < (ctx.import_limit or 1 << 30),
+          "the bomb itself is over the body limit")
+    r = import_gz(ctx, bomb)
+    e = expect_error(r, 413, "inflated_too_large", max_inflated_bytes=limit)
+    check(str(limit) in e["message"], "the message does not name the limit", r)
+    expect_nothing_stored(ctx, [line.decode().strip()])
+    return "%d compressed bytes" % len(bomb)
+
+
+@test
+def test_import_truncated_or_corrupt_gzip_400(ctx):
+    seqs = [ctx.uniq(60) for _ in range(50)]
+    z = gzip.compress(("".join(">r\n%s\n" % s for s in seqs)).encode())
+    for body, reason in ((z[:len(z) // 2], "truncated"),
+                         (z[:-4], "truncated"),
+                         (z[:-8] + bytes([z[-8] ^ 0xff]) + z[-7:], "corrupt"),
+                         (z + b"trailing junk", "corrupt")):
+        r = import_gz(ctx, body)
+        e = expect_error(r, 400, "invalid_gzip", reason=reason)
+        check("nothing was stored" in e["message"], "message: %r"
+              % e["message"], r)
+    expect_nothing_stored(ctx, seqs)
+
+
+@test
+def test_import_gzip_multi_member(ctx):
+    a, b, c = ctx.uniq(46), ctx.uniq(47), ctx.uniq(48)
+    body = (gzip.compress((">a\n%s\n" % a).encode()) +
+            gzip.compress((">b\n%s\n>c\n" % b).encode()) +
+            gzip.compress(("%s\n" % c).encode()))
+    r = import_gz(ctx, body, encoding="gzip")
+    expect_imported(ctx, r, [a, b, c], "fasta", True)
+
+
+@test
+def test_import_bom_blank_lines_and_line_ends(ctx):
+    a, b, c, d, e, f = (ctx.uniq(50 + i) for i in range(6))
+    # BOM and blank lines before a FASTA header (was: '>' is not a base)
+    r = import_gz(ctx, b"\xef\xbb\xbf\n\r\n\n" + (">a\n%s\n>b\n%s\n"
+                                                  % (a, b)).encode())
+    expect_imported(ctx, r, [a, b], "fasta", False)
+    # old Mac line ends (CR only), FASTQ
+    fq = "@r1\r%s\r+\r%s\r@r2\r%s\r+\r%s\r" % (c, "I" * len(c), d,
+                                                  "I" * len(d))
+    r = import_gz(ctx, fq.encode())
+    expect_imported(ctx, r, [c, d], "fastq", False)
+    # CRLF and a BOM, plain
+    r = import_gz(ctx, ("\ufeff%s\r\n\r\n%s\r\n" % (e, f)).encode())
+    expect_imported(ctx, r, [e, f], "plain", False)
 
 
 # --- search correctness at scale against the oracle ----------------------
