@@ -31,18 +31,22 @@ r=json.load(open(sys.argv[1])).get("results",[])
 print(r[0]["id"] if len(r)==1 else "")' "$out" 2>/dev/null
 }
 
-# The candidates statement of src/db.c (DB_CANDIDATES), prepared as the
-# workers prepare it.
-IMP_CANDIDATES="PREPARE c(bigint[], integer, integer, integer, integer) AS
- SELECT s.id, s.sequence, s.length, c.hits
- FROM (SELECT id, count(*) AS hits FROM seq_segments
-       WHERE key = ANY (\$1::bigint[])
-       GROUP BY id HAVING count(*) >= \$2::integer) AS c
- JOIN sequences AS s ON s.id = c.id
- WHERE s.length BETWEEN \$3::integer AND \$4::integer LIMIT \$5::integer"
+# db_statement NAME: the SQL text of statement NAME (e.g. DB_CANDIDATES)
+# as src/db.c holds it (its C string literals joined), so that a test
+# prepares exactly what the workers prepare and cannot drift from it.
+db_statement() {
+	python3 - "$ROOT/src/db.c" "$1" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+m = re.search(r"\[" + re.escape(sys.argv[2]) + r"\]\s*=\s*\{\s*\"[^\"]*\",((?:\s*\"(?:[^\"\\]|\\.)*\")+)", src)
+if not m:
+    sys.exit("db_statement: %s not found in src/db.c" % sys.argv[2])
+print("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))))
+PY
+}
 
 import_tests() {
-	local port=$1 dir x got code secs t_start ipid alive n keys plan ida idb idc rows
+	local port=$1 dir x got code secs t_start ipid alive n keys plan stmt ida idb idc rows
 	local label=$FT_LABEL
 	FT_LABEL=import
 	FT_URL="http://127.0.0.1:$port"
@@ -112,7 +116,8 @@ PY
 	keys=$(super_sql "SELECT array_agg(key)::text FROM seq_segments WHERE id = (SELECT id FROM sequences WHERE sequence = '$x')")
 	# The session defaults back (JIT on, 2 workers): the plan must be
 	# right because of the statistics, not only because of the settings.
-	plan=$(app_sql "SET plan_cache_mode = force_generic_plan; SET jit = on; SET max_parallel_workers_per_gather = 2; $IMP_CANDIDATES; EXPLAIN (ANALYZE, BUFFERS) EXECUTE c('$keys', 1, 95, 105, 1000)")
+	stmt=$(db_statement DB_CANDIDATES)
+	plan=$(app_sql "SET plan_cache_mode = force_generic_plan; SET jit = on; SET max_parallel_workers_per_gather = 2; PREPARE c AS $stmt; EXPLAIN (ANALYZE, BUFFERS) EXECUTE c('$keys', 1, 95, 105, 0, 4096, true)")
 	printf '%s\n' "$plan" >"$dir/plan.txt"
 	ft_check "the generic plan of the candidates statement right after the import has no Gather, parallel scan or JIT ($(grep -o 'Heap Fetches: [0-9]*' <<<"$plan" | head -n 1); plan in $dir/plan.txt)" \
 		bash -c "grep -q 'Index Only Scan' '$dir/plan.txt' && ! grep -qiE 'Gather|Parallel|JIT' '$dir/plan.txt'"

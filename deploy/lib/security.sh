@@ -91,7 +91,10 @@ token_log_tests() {
 	local t hits=0 secret
 	for t in "$@"; do
 		[ -n "$t" ] || continue
-		secret=${t##*_}
+		# dnadb_<selector>_<secret>: the secret is base64url and may
+		# itself hold '_', so cut the prefix, not at the last '_'.
+		secret=${t#dnadb_*_}
+		[ ${#secret} -ge 40 ] || { say "    token_log_tests: not a token: ${t:0:8}..."; hits=$((hits + 1)); continue; }
 		if grep -rqF -- "$secret" "$VAR/log" 2>/dev/null; then
 			hits=$((hits + 1))
 			grep -rlF -- "$secret" "$VAR/log" | sed 's/^/    found in /'

@@ -536,7 +536,7 @@ def cmd_reads(args):
                 windows[-1]["last"] = r[1]
                 windows[-1]["n"] += 1
             else:
-                windows.append({"first": r[1], "last": r[1], "n": 1, "first_start": r[0]})
+                windows.append({"first": r[1], "last": r[1], "n": 1})
         if w503:
             last = w503[-1][1]
             after = [r for r in allr if r[0] >= last]
@@ -551,7 +551,10 @@ def cmd_reads(args):
         # A window must sit inside a run of the fault command (plus a grace).
         if during is not None:
             for w in windows:
-                inside = any(run["start"] <= w["first_start"] + 0.001 and
+                # A request in flight when the fault began may answer 503:
+                # what must fall inside the run is when the first 503
+                # arrived, not when its request was sent.
+                inside = any(run["start"] <= w["first"] + 0.001 and
                              w["last"] <= run["end"] + args.window_grace
                              for run in during.runs)
                 w["inside_fault"] = inside
