@@ -161,7 +161,7 @@ clone_state_tests() {
 			grep -q 'DNADB_OWNER_DATABASE_URL' <<<\"\$1\" && grep -q 'deploy/stack dnadb' <<<\"\$1\"" - "$out"
 
 	# var/ removed, state not: the next up reuses it, loudly.
-	rm -rf "$dir/var"
+	rm -rf "${dir:?}/var"
 	n=0
 	in_clone deploy/stack up --port "$port" >"$log/up-again.txt" 2>&1 || n=$?
 	ft_check "after rm -rf var, deploy/stack up starts (exit status $n)" [ "$n" -eq 0 ]
