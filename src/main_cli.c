@@ -74,8 +74,13 @@ cli_connect(const struct config *cfg)
 	char err[512];
 	PGconn *conn = db_connect_cli(cfg, err, sizeof(err));
 
-	if (conn == NULL)
+	if (conn == NULL) {
 		fprintf(stderr, "dnadb: cannot connect to the database: %s", err);
+		fputs("dnadb: the connection is set by owner_database_url in the "
+		    "configuration file (--config) or DNADB_OWNER_DATABASE_URL; on the "
+		    "local stack, deploy/stack dnadb ARGS... runs this with the "
+		    "stack's settings\n", stderr);
+	}
 	return conn;
 }
 

@@ -41,6 +41,12 @@ static const char migrate_bootstrap[] =
     " name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 
+/* PostgreSQL's NOTICEs (such as "relation schema_migrations already
+ * exists, skipping" from the idempotent bootstrap, on every run after
+ * the first) are not for the operator: this session hears only
+ * warnings and errors. */
+static const char migrate_quiet[] = "SET client_min_messages = warning";
+
 /* Runs one static single statement (the extended protocol refuses
  * more than one); true if it succeeded. */
 static bool
@@ -130,7 +136,8 @@ migrate_run(PGconn *conn, FILE *out, FILE *err)
 	size_t i, applied = 0;
 	int a;
 
-	if (!migrate_cmd(conn, "BEGIN", err) ||
+	if (!migrate_cmd(conn, migrate_quiet, err) ||
+	    !migrate_cmd(conn, "BEGIN", err) ||
 	    !migrate_cmd(conn, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", err) ||
 	    !migrate_cmd(conn, migrate_bootstrap, err) ||
 	    !migrate_cmd(conn, "COMMIT", err))
@@ -174,7 +181,8 @@ migrate_status(PGconn *conn, FILE *out, FILE *err)
 	size_t i;
 	int a;
 
-	if (!migrate_cmd(conn, migrate_bootstrap, err))
+	if (!migrate_cmd(conn, migrate_quiet, err) ||
+	    !migrate_cmd(conn, migrate_bootstrap, err))
 		return -1;
 	for (i = 0; i < migrations_count; i++) {
 		if ((a = migrate_applied(conn, migrations[i].version, err)) < 0)

@@ -25,6 +25,8 @@ bench_tests() {
 	report=$(ls "$out"/*.json 2>/dev/null | tail -n 1)
 	ft_check "its report: every dataset imported, every k measured right after the import and settled, cross-checks ok" \
 		python3 "$ROOT/deploy/bench/check_report.py" "${report:-$out/none.json}"
+	ft_check "the benchmark removed its throwaway stack's data when it ended (no var/test-bench)" \
+		bash -c "[ ! -e '$ROOT/var/test-bench' ] && [ ! -L '$ROOT/var/test-bench' ]"
 	[ "$rc" -ne 0 ] || ( instance test-bench; remove_instance_state )
 }
 
@@ -109,11 +111,17 @@ clone_tests() {
 	ft_check "deploy/stack dnadb reindex works against that stack" \
 		in_clone bash -c "deploy/stack dnadb reindex >/dev/null 2>&1"
 
-	ft_check "deploy/stack down stops it" in_clone bash -c "deploy/stack down >/dev/null 2>&1"
+	n=0
+	in_clone deploy/stack down >"$log/down.txt" 2>&1 || n=$?
+	ft_check "deploy/stack down stops it (exit status $n)" [ "$n" -eq 0 ]
+	ft_check "deploy/stack down says where the data stays and that purge removes it" \
+		bash -c "grep -q 'its data stays in $STATE_BASE/\|its data stays in $dir/var/main' '$log/down.txt' &&
+			grep -q 'deploy/stack purge removes it' '$log/down.txt'"
 	n=0
 	in_clone deploy/stack status >/dev/null 2>&1 || n=$?
 	ft_check "after down, status says stopped (exit status $n) and health does not answer" \
 		bash -c "[ $n -ne 0 ] && ! curl -fsS -o /dev/null '$url/api/health' 2>/dev/null"
+	clone_state_tests
 	# Anything still running from that folder is stopped before its state
 	# goes; a failed run keeps the folder and the state for inspection.
 	in_clone deploy/stack down >/dev/null 2>&1 || true
@@ -126,4 +134,70 @@ clone_tests() {
 	else
 		say "    kept for inspection: $dir (state: ${state:-none})"
 	fi
+}
+
+# What a user does with the state of a stopped 'up' stack in the private
+# folder (clone_tests' $dir, $log, $url, $port): mistyped commands, the
+# tool run directly, var/ removed and `up` again (the database is reused,
+# and says so), `deploy/stack purge` (removes it all) and `up` afresh.
+clone_state_tests() {
+	local n out
+	n=0
+	out=$(in_clone deploy/stack bogus 2>&1 >/dev/null) || n=$?
+	ft_check "deploy/stack bogus: 'unknown command', the usage on stderr, exit status 2 (got $n)" \
+		bash -c "[ $n -eq 2 ] && grep -q \"^deploy/stack: unknown command 'bogus'\" <<<\"\$1\" &&
+			grep -q '^usage: deploy/stack COMMAND' <<<\"\$1\"" - "$out"
+	n=0
+	out=$(in_clone deploy/stack dnadb 2>&1 >/dev/null) || n=$?
+	ft_check "deploy/stack dnadb alone: the tool's usage on stderr, exit status 2 as dnadb alone (got $n)" \
+		bash -c "[ $n -eq 2 ] && grep -q '^usage: dnadb' <<<\"\$1\"" - "$out"
+	# The tool run directly, not through deploy/stack: no connection,
+	# and advice on how to get one.
+	n=0
+	out=$(in_clone env DNADB_OWNER_DATABASE_URL="host=$dir/no-such-dir dbname=dnadb" \
+		src/dnadb token list 2>&1) || n=$?
+	ft_check "src/dnadb token list without the stack's settings: exit 1 and advice (owner_database_url, deploy/stack dnadb)" \
+		bash -c "[ $n -eq 1 ] && grep -q 'owner_database_url' <<<\"\$1\" &&
+			grep -q 'DNADB_OWNER_DATABASE_URL' <<<\"\$1\" && grep -q 'deploy/stack dnadb' <<<\"\$1\"" - "$out"
+
+	# var/ removed, state not: the next up reuses it, loudly.
+	rm -rf "${dir:?}/var"
+	n=0
+	in_clone deploy/stack up --port "$port" >"$log/up-again.txt" 2>&1 || n=$?
+	ft_check "after rm -rf var, deploy/stack up starts (exit status $n)" [ "$n" -eq 0 ]
+	if [ "$(id -u)" -eq 0 ]; then
+		ft_check "... and says it reuses the database kept from an earlier run, and that purge removes it" \
+			bash -c "grep -q 'reusing the database kept in $STATE_BASE/.* from an earlier run' '$log/up-again.txt' &&
+				grep -q 'deploy/stack purge removes it' '$log/up-again.txt'"
+	fi
+	ft_check "the reused database still holds the imported sequence" \
+		bash -c "curl -fsS '$url/api/search?q=GATTACAGATTACAGATTACA' | grep -q '\"distance\":0'"
+	ft_check "deploy/stack up on an existing database prints no NOTICE" \
+		bash -c "! grep -q 'NOTICE' '$log/up-again.txt'"
+	out=$(in_clone deploy/stack dnadb migrations 2>&1; in_clone deploy/stack dnadb migrations 2>&1) || true
+	ft_check "deploy/stack dnadb migrations, twice: every migration applied, no NOTICE" \
+		bash -c "grep -q '^applied ' <<<\"\$1\" && ! grep -q 'NOTICE\|pending' <<<\"\$1\"" - "$out"
+	out=$(in_clone deploy/stack dnadb config 2>&1) || true
+	ft_check "deploy/stack dnadb config shows the up stack's public_read = 1, as its workers have it" \
+		grep -q '^public_read = 1$' <<<"$out"
+
+	# purge: stops it, removes var/main and its target, says so.
+	local target
+	target=$(readlink -f "$dir/var/main")
+	n=0
+	in_clone deploy/stack purge >"$log/purge.txt" 2>&1 || n=$?
+	ft_check "deploy/stack purge (exit status $n) says what it removed" \
+		bash -c "[ $n -eq 0 ] && grep -qF '$target' '$log/purge.txt'"
+	ft_check "after purge: no var/main, no $target, the stack stopped" \
+		bash -c "[ ! -e '$dir/var/main' ] && [ ! -L '$dir/var/main' ] && [ ! -e '$target' ] &&
+			! curl -fsS -o /dev/null '$url/api/health' 2>/dev/null"
+	n=0
+	in_clone deploy/stack up --port "$port" >"$log/up-purged.txt" 2>&1 || n=$?
+	ft_check "after purge, deploy/stack up starts (exit status $n) without reusing anything" \
+		bash -c "[ $n -eq 0 ] && ! grep -q 'reusing' '$log/up-purged.txt'"
+	n=$(curl -s -o /dev/null -w '%{http_code}' "$url/api/sequences/1" 2>/dev/null) || true
+	ft_check "after purge and up, the store is empty: GET /api/sequences/1 answers 404 (got $n)" [ "$n" = 404 ]
+	ft_check "... and the search finds nothing" \
+		bash -c "curl -fsS '$url/api/search?q=GATTACAGATTACAGATTACA' | grep -q '\"results\":\[\]'"
+	in_clone deploy/stack down >/dev/null 2>&1 || true
 }
