@@ -150,12 +150,17 @@ fastx_emit_rec(struct fastx *p)
 	return true;
 }
 
-/* One complete line, without its line end. */
+/* One complete line, without its line end. Spaces and tabs at its end
+ * are dropped first, so a line of only spaces and tabs is blank and a
+ * sequence or quality line may carry trailing ones (spreadsheet and
+ * instrument exports do). */
 static bool
 fastx_line(struct fastx *p, const char *s, size_t len)
 {
 	size_t i;
 
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
 	if (p->format == FASTX_UNKNOWN) {
 		/* Blank lines before the first record are skipped; the first
 		 * other line tells the format. */

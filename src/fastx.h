@@ -8,7 +8,9 @@
  *
  * Rules: FASTA sequence lines are joined until the next '>' line; FASTQ
  * records are four lines (@header, sequence, '+' line, quality of the same
- * length); blank lines before and between records are ignored; a line
+ * length); blank lines (empty, or only spaces and tabs) before and
+ * between records are ignored; spaces and tabs at the end of any line are
+ * dropped, elsewhere in a sequence line they are invalid bases; a line
  * ends at "\n", "\r\n" or a lone "\r" (old Mac files); a UTF-8 byte-order
  * mark at the start of the file is skipped; lower case is folded.
  * Anything else is an error with the line (and, for a bad base, the

@@ -108,6 +108,22 @@ gz_inflate(struct gz *g, const unsigned char *buf, size_t len)
 		}
 		if (g->zs.avail_in == 0 && !pending)
 			break;
+		/* After a member, anything but the next member's first byte
+		 * (or anything after such bytes) is the tail: zero padding is
+		 * allowed, other bytes are refused by gz_finish(). */
+		if (!g->in_member && g->members > 0 &&
+		    (g->tail > 0 || *g->zs.next_in != 0x1f)) {
+			if (g->tail == 0)
+				g->tail_at = g->used;
+			for (have = 0; have < g->zs.avail_in; have++)
+				if (g->zs.next_in[have] != 0)
+					g->tail_junk = true;
+			g->tail += g->zs.avail_in;
+			g->used += g->zs.avail_in;
+			g->zs.next_in += g->zs.avail_in;
+			g->zs.avail_in = 0;
+			continue;
+		}
 		if (!g->in_member) {
 			if (g->members > 0 && inflateReset(&g->zs) != Z_OK)
 				return gz_fail(g, GZ_NOMEM, "%s", "out of memory");
@@ -203,6 +219,10 @@ gz_finish(struct gz *g)
 			return gz_fail(g, GZ_SINK, "%s", "the data was refused");
 		g->nhead = 0;
 	}
+	if (g->gzip && g->tail_junk)
+		return gz_fail(g, GZ_CORRUPT, "%llu bytes after the end of the gzip "
+		    "data (from byte %llu of the body) are not another gzip member",
+		    g->tail, g->tail_at);
 	if (g->gzip && g->in_member)
 		return gz_fail(g, GZ_TRUNCATED, "the gzip data ends in the middle "
 		    "of member %llu (the file is truncated)", g->members);

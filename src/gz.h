@@ -10,6 +10,10 @@
  * The inflated size is bounded by max_out (a decompression bomb is
  * refused as GZ_TOO_LARGE as soon as it passes the bound); the compressed
  * size is the caller's to bound.
+ *
+ * Zero bytes after the last member (padding, as gzip(1) accepts) are
+ * ignored; any other bytes there that do not start a member (0x1f) make
+ * the body GZ_CORRUPT at gz_finish(), with their count.
  */
 #ifndef GZ_H
 #define GZ_H
@@ -47,6 +51,9 @@ struct gz {
 	unsigned long long  max_out, in, out;
 	unsigned long long  used;      /* compressed bytes inflate has read */
 	unsigned long long  members;   /* members begun */
+	unsigned long long  tail;      /* bytes after the last member */
+	unsigned long long  tail_at;   /* ... from this byte of the body */
+	bool                tail_junk; /* ... not all of them zero */
 	gz_sink             sink;
 	void               *arg;
 	enum gz_status      status;

@@ -1,6 +1,7 @@
 /*
  * jbody.c: strict JSON request bodies; see jbody.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,132 @@ jbody_words(const char *s, size_t len, size_t *wlen)
 	return len;
 }
 
+/* Writes c into what[0..8) as the refusals show a byte: itself if it is
+ * printable ASCII, else \xNN. */
+static void
+jbody_show_byte(unsigned char c, char what[8])
+{
+	if (c >= 0x20 && c < 0x7f && c != '\\')
+		snprintf(what, 8, "%c", c);
+	else
+		snprintf(what, 8, "\\x%02x", c);
+}
+
+/* Refuses the bare word body[at..at+wlen) that jbody_words() found. */
+static enum dna_err
+jbody_word_fail(const char *body, size_t at, size_t wlen, struct dna_fail *f)
+{
+	char shown[24 * 4 + 1], what[8];
+	size_t k, o = 0, n = wlen < 24 ? wlen : 24;
+
+	for (k = 0; k < n; k++) {
+		jbody_show_byte((unsigned char)body[at + k], what);
+		o += (size_t)snprintf(shown + o, sizeof(shown) - o, "%s", what);
+	}
+	fail_set(f, DNA_E_INVALID_JSON,
+	    "invalid JSON at byte %zu: '%s%s' is not a JSON value (the bare "
+	    "words are true, false and null; numbers are finite and decimal, "
+	    "with no leading zero, digits before and after a '.'; no NaN or "
+	    "Infinity)", at, shown, wlen > n ? "..." : "");
+	fail_int(f, "offset", (long long)at);
+	return DNA_E_INVALID_JSON;
+}
+
+/* Refuses where json-c stopped (at < len) without a clear message: names
+ * the byte found there, and a trailing comma as such. */
+static enum dna_err
+jbody_syntax_fail(const char *body, size_t at, const char *desc,
+    struct dna_fail *f)
+{
+	char what[8];
+	size_t i = at;
+	bool comma;
+
+	while (i > 0 && jbody_is_ws(body[i - 1]))
+		i--;
+	comma = (body[at] == '}' || body[at] == ']') && i > 0 &&
+	    body[i - 1] == ',';
+	jbody_show_byte((unsigned char)body[at], what);
+	fail_set(f, DNA_E_INVALID_JSON, "invalid JSON at byte %zu ('%s' found): "
+	    "%s%s", at, what, desc, comma ? "; JSON allows no trailing comma "
+	    "before a '}' or ']'" : "");
+	fail_int(f, "offset", (long long)at);
+	return DNA_E_INVALID_JSON;
+}
+
+/*
+ * Finds the second occurrence of a member name of the outermost object in
+ * body[0..len), a complete JSON text: returns its offset and writes the
+ * name, printable, into shown[0..size); len if no name repeats. Names are
+ * compared decoded ("q" and "\u0071" are the same name), through a json-c
+ * object used as a set; -1 (as size_t) if memory runs out.
+ */
+static size_t
+jbody_dup_name(const char *body, size_t len, char *shown, size_t size)
+{
+	json_object *seen = NULL, *name;
+	struct json_tokener *tok = NULL;
+	size_t i, j, k, n, start = 0, depth = 0, found = (size_t)-1;
+	bool in_string = false;
+	const char *key;
+
+	if ((seen = json_object_new_object()) == NULL ||
+	    (tok = json_tokener_new()) == NULL)
+		goto out;
+	for (i = 0; i < len; i++) {
+		char c = body[i];
+		if (in_string) {
+			if (c == '\\') {
+				i++;
+				continue;
+			}
+			if (c != '"')
+				continue;
+			in_string = false;
+			for (j = i + 1; j < len && jbody_is_ws(body[j]); j++)
+				;
+			if (depth != 1 || j == len || body[j] != ':')
+				continue;
+			json_tokener_reset(tok);
+			name = json_tokener_parse_ex(tok, body + start,
+			    (int)(i + 1 - start));
+			if (name == NULL || !json_object_is_type(name,
+			    json_type_string)) {
+				json_object_put(name);
+				goto out;
+			}
+			key = json_object_get_string(name);
+			if (json_object_object_get_ex(seen, key, NULL)) {
+				n = strlen(key) < 40 ? strlen(key) : 40;
+				for (k = 0; k < n && k + 1 < size; k++)
+					shown[k] = ((unsigned char)key[k] >= 0x20 &&
+					    (unsigned char)key[k] < 0x7f &&
+					    key[k] != '\'' && key[k] != '\\') ? key[k] : '?';
+				shown[k] = '\0';
+				json_object_put(name);
+				found = start;
+				goto out;
+			}
+			if (json_object_object_add(seen, key, NULL) != 0) {
+				json_object_put(name);
+				goto out;
+			}
+			json_object_put(name);
+		} else if (c == '"') {
+			in_string = true;
+			start = i;
+		} else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth > 0)
+			depth--;
+	}
+	found = len;
+out:
+	json_tokener_free(tok);
+	json_object_put(seen);
+	return found;
+}
+
 enum dna_err
 jbody_parse(const char *body, size_t len, const char *const *allowed,
     size_t nallowed, json_object **out, struct dna_fail *f)
@@ -221,16 +348,18 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
 	if (obj == NULL || jerr != json_tokener_success) {
-		if (jerr == json_tokener_continue)
+		/* A word json-c took up to where it failed (nan, 01, .5) is
+		 * named as a word, with what JSON allows instead. */
+		if ((i = jbody_words(body, len, &wlen)) < len && i <= end)
+			rc = jbody_word_fail(body, i, wlen, f);
+		else if (jerr == json_tokener_continue || end >= len) {
 			fail_set(f, DNA_E_INVALID_JSON,
 			    "the JSON text ends early (at byte %zu)", len);
-		else
-			fail_set(f, DNA_E_INVALID_JSON,
-			    "invalid JSON at byte %zu: %s", end,
-			    json_tokener_error_desc(jerr));
-		fail_int(f, "offset", (long long)(jerr == json_tokener_continue ?
-		    len : end));
-		rc = DNA_E_INVALID_JSON;
+			fail_int(f, "offset", (long long)len);
+			rc = DNA_E_INVALID_JSON;
+		} else
+			rc = jbody_syntax_fail(body, end,
+			    json_tokener_error_desc(jerr), f);
 		goto out;
 	}
 	for (i = end; i < len; i++)
@@ -242,18 +371,7 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 			goto out;
 		}
 	if ((i = jbody_words(body, len, &wlen)) < len) {
-		char shown[24];
-		size_t k, n = wlen < sizeof(shown) - 1 ? wlen : sizeof(shown) - 1;
-		for (k = 0; k < n; k++)
-			shown[k] = ((unsigned char)body[i + k] >= 0x20 &&
-			    (unsigned char)body[i + k] < 0x7f) ? body[i + k] : '?';
-		shown[n] = '\0';
-		fail_set(f, DNA_E_INVALID_JSON,
-		    "invalid JSON at byte %zu: '%s%s' is not a JSON value (numbers "
-		    "are finite and decimal, with digits after a '.'; no NaN or "
-		    "Infinity)", i, shown, wlen > n ? "..." : "");
-		fail_int(f, "offset", (long long)i);
-		rc = DNA_E_INVALID_JSON;
+		rc = jbody_word_fail(body, i, wlen, f);
 		goto out;
 	}
 	if (!json_object_is_type(obj, json_type_object)) {
@@ -264,10 +382,22 @@ jbody_parse(const char *body, size_t len, const char *const *allowed,
 		goto out;
 	}
 	if ((size_t)json_object_object_length(obj) != names) {
-		fail_set(f, DNA_E_INVALID_JSON,
-		    "a member name appears more than once (%zu members, %d "
-		    "distinct names); give each member once", names,
-		    json_object_object_length(obj));
+		char dup[48];
+		if ((i = jbody_dup_name(body, len, dup, sizeof(dup))) == (size_t)-1) {
+			rc = fail_set(f, DNA_E_INTERNAL, NULL);
+			goto out;
+		}
+		if (i < len) {
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "the member '%s' appears more than once (again at byte "
+			    "%zu); give each member once", dup, i);
+			fail_int(f, "offset", (long long)i);
+			fail_str(f, "field", dup);
+		} else
+			fail_set(f, DNA_E_INVALID_JSON,
+			    "a member name appears more than once (%zu members, %d "
+			    "distinct names); give each member once", names,
+			    json_object_object_length(obj));
 		rc = DNA_E_INVALID_JSON;
 		goto out;
 	}

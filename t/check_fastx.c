@@ -203,6 +203,34 @@ START_TEST(test_fastx_cr_only_line_ends)
 }
 END_TEST
 
+START_TEST(test_fastx_whitespace_only_lines_are_blank)
+{
+	/* Lines of only spaces and tabs count as blank wherever a blank
+	 * line is allowed: before the first record and between records. */
+	expect_records(" \n>x\nACGT\n", "ACGT@2;", FASTX_FASTA);
+	expect_records("\t \r\n>a\nAC\n \t\nGT\n  \n>b\nTT\n",
+	    "ACGT@2;TT@7;", FASTX_FASTA);
+	expect_records(" \n@a\nACGT\n+\nIIII\n\t\n@b\nGG\n+\n!!\n",
+	    "ACGT@2;GG@7;", FASTX_FASTQ);
+	expect_records("\t\nACGT\n   \nGG\n", "ACGT@2;GG@4;", FASTX_PLAIN);
+	expect_refusal(" \t\n\t\n", FASTX_EMPTY_FILE, 1, 0, 1000);
+	/* Not inside a FASTQ record, where the line has a meaning. */
+	expect_refusal("@a\n \n+\n\n", FASTX_EMPTY_RECORD, 1, 0, 1000);
+}
+END_TEST
+
+START_TEST(test_fastx_trailing_blanks_are_stripped)
+{
+	/* Spaces and tabs at the end of a line (spreadsheet and instrument
+	 * exports) are dropped; inside or before the bases they are not. */
+	expect_records(">a \nAC \t\nGT\t\n", "ACGT@1;", FASTX_FASTA);
+	expect_records("ACGT  \r\nGG\t\n", "ACGT@1;GG@2;", FASTX_PLAIN);
+	expect_records("@a\nACGT \n+ \nIIII\t\n", "ACGT@1;", FASTX_FASTQ);
+	expect_refusal("ACGT\n AC\n", FASTX_INVALID_BASE, 2, 1, 1000);
+	expect_refusal("ACGT\nA\tC\n", FASTX_INVALID_BASE, 2, 2, 1000);
+}
+END_TEST
+
 static Suite *
 fastx_suite(void)
 {
@@ -220,6 +248,8 @@ fastx_suite(void)
 	tcase_add_test(tc, test_fastx_skips_leading_blank_lines);
 	tcase_add_test(tc, test_fastx_crlf_line_ends);
 	tcase_add_test(tc, test_fastx_cr_only_line_ends);
+	tcase_add_test(tc, test_fastx_whitespace_only_lines_are_blank);
+	tcase_add_test(tc, test_fastx_trailing_blanks_are_stripped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -208,6 +208,43 @@ START_TEST(test_gz_large_output_pending_is_flushed)
 }
 END_TEST
 
+START_TEST(test_gz_trailing_zeros_and_junk)
+{
+	struct gz g;
+	struct buf z, out;
+	size_t i;
+
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		/* Zero padding after the last member (tape blocks, some
+		 * tools) is accepted, as gzip(1) does. */
+		gzip_member("ACGT\n", 5, &z);
+		ck_assert(buf_append(&z, "\0\0\0\0\0", 5));
+		ck_assert_msg(run(z.p, z.len, chunks[i], false, 1000, &g, &out),
+		    "chunk %zu: %s", chunks[i], g.err);
+		ck_assert_uint_eq(g.members, 1);
+		ck_assert_uint_eq(out.len, 5);
+		buf_free(&out);
+		/* Anything else after it is refused, saying what it is. */
+		ck_assert(buf_append(&z, "x\0", 2));
+		ck_assert(!run(z.p, z.len, chunks[i], false, 1000, &g, &out));
+		ck_assert_int_eq(g.status, GZ_CORRUPT);
+		ck_assert_msg(strstr(g.err, "7 bytes after the end of the gzip "
+		    "data") != NULL && strstr(g.err, "not another gzip member") !=
+		    NULL, "chunk %zu: %s", chunks[i], g.err);
+		buf_free(&out);
+		buf_free(&z);
+		gzip_member("ACGT\n", 5, &z);
+		ck_assert(buf_append(&z, "junk", 4));
+		ck_assert(!run(z.p, z.len, chunks[i], false, 1000, &g, &out));
+		ck_assert_int_eq(g.status, GZ_CORRUPT);
+		ck_assert_msg(strstr(g.err, "4 bytes after the end") != NULL,
+		    "chunk %zu: %s", chunks[i], g.err);
+		buf_free(&out);
+		buf_free(&z);
+	}
+}
+END_TEST
+
 static Suite *
 gz_suite(void)
 {
@@ -220,6 +257,7 @@ gz_suite(void)
 	tcase_add_test(tc, test_gz_multi_member);
 	tcase_add_test(tc, test_gz_refusals);
 	tcase_add_test(tc, test_gz_large_output_pending_is_flushed);
+	tcase_add_test(tc, test_gz_trailing_zeros_and_junk);
 	suite_add_tcase(s, tc);
 	return s;
 }

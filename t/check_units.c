@@ -266,6 +266,52 @@ START_TEST(test_jbody_rejects_malformed_utf8)
 END_TEST
 
 /*
+ * Where json-c's own message is vague, the refusal names what was found
+ * at the offset; a repeated member is named with the offset of its second
+ * occurrence.
+ */
+START_TEST(test_jbody_messages_name_what_and_where)
+{
+	static const struct {
+		const char *body; long long offset; const char *has;
+	} bad[] = {
+		{ "{\"sequence\":\"ACGT\",\"sequence\":\"ACGT\"}", 19,
+		  "member 'sequence' appears more than once" },
+		{ "{\"q\":\"ACGT\", \"q\" : \"A\", \"q\":\"C\"}", 13, "'q'" },
+		{ "{\"q\":\"ACGT\",\"\\u0071\":\"A\"}", 12, "'q'" },
+		{ "{\"q\":\"ACGT\",\"limit\":nan}", 20, "'nan' is not a JSON value" },
+		{ "{\"q\":\"ACGT\",\"limit\":nan}", 20, "true, false and null" },
+		{ "{\"max_distance\":01}", 16, "'01' is not a JSON value" },
+		{ "{\"max_distance\":01}", 16, "leading zero" },
+		{ "{\"limit\":.5}", 9, "'.5' is not a JSON value" },
+		{ "{\"q\":\"ACGT\",}", 12, "'}' found" },
+		{ "{\"q\":\"ACGT\",}", 12, "trailing comma" },
+		{ "{\"q\" \"ACGT\"}", 5, "'\"' found" },
+		{ "{\"q\":\"ACGT\"\x7f}", 11, "'\\x7f'" },
+	};
+	static const char *const allowed[] = { "q", "max_distance", "limit",
+	    "sequence" };
+	struct dna_fail f;
+	json_object *o;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fail_init(&f);
+		ck_assert_msg(jbody_parse(bad[i].body, strlen(bad[i].body), allowed,
+		    4, &o, &f) == DNA_E_INVALID_JSON, "case %zu: %s gave %s", i,
+		    bad[i].body, dna_err_code(f.err));
+		ck_assert_msg(strstr(f.msg, bad[i].has) != NULL,
+		    "case %zu: '%s' lacks '%s'", i, f.msg, bad[i].has);
+		ck_assert_msg(json_object_get_int64(json_object_object_get(
+		    f.details, "offset")) == bad[i].offset,
+		    "case %zu: offset %s, want %lld (%s)", i,
+		    json_object_to_json_string(f.details), bad[i].offset, f.msg);
+		fail_clear(&f);
+	}
+}
+END_TEST
+
+/*
  * json-c 0.16 takes NaN, Infinity, -Infinity and numbers like "1." even in
  * strict mode: each is invalid_json with the offset of the word, and
  * every number that JSON allows still parses.
@@ -758,6 +804,7 @@ units_suite(void)
 	tcase_add_test(tc, test_jbody_depth_limit);
 	tcase_add_test(tc, test_jbody_rejects_malformed_utf8);
 	tcase_add_test(tc, test_jbody_refuses_non_json_numbers);
+	tcase_add_test(tc, test_jbody_messages_name_what_and_where);
 	tcase_add_test(tc, test_qs_decodes_and_rejects);
 	tcase_add_test(tc, test_cursor_round_trip);
 	tcase_add_test(tc, test_cursor_rejects_garbage_and_tampering);

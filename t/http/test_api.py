@@ -2484,6 +2484,60 @@ def test_search_long_variants_exact_and_memory_bounded(ctx):
     return note + ", worker peak %d MB (bound %d)" % (peak, WORKER_PEAK_MB)
 
 
+# --- what reviewers met as new users: blank lines, messages ---------------
+@test
+def test_import_whitespace_only_lines_and_trailing_blanks(ctx):
+    a, b, c, d, e, f = (ctx.uniq(70 + i) for i in range(6))
+    # a line of spaces before the first record, and between records (was:
+    # invalid_record line 1, column 1: ' '); trailing blanks on sequence lines
+    r = import_gz(ctx, (" \n>a\n%s \n\t \n>b\n%s\t\n" % (a, b)).encode())
+    expect_imported(ctx, r, [a, b], "fasta", False)
+    fq = "\t\n@r1\n%s \n+\n%s\n  \n@r2\n%s\n+\n%s\t\n" % (
+        c, "I" * len(c), d, "I" * len(d))
+    expect_imported(ctx, import_gz(ctx, fq.encode()), [c, d], "fastq", False)
+    r = import_gz(ctx, ("  \n%s  \r\n \t \r\n%s\r\n" % (e, f)).encode())
+    expect_imported(ctx, r, [e, f], "plain", False)
+
+
+@test
+def test_import_gzip_zero_padding_and_trailing_bytes_named(ctx):
+    a, b = ctx.uniq(76), ctx.uniq(77)
+    # zero padding after the last member is ignored, as gzip(1) does
+    r = import_gz(ctx, gzip.compress((">a\n%s\n" % a).encode()) + b"\0" * 5)
+    expect_imported(ctx, r, [a], "fasta", True)
+    # other bytes are refused saying what they are (was: "gzip member 2 is
+    # corrupt (incorrect header check)")
+    z = gzip.compress((">b\n%s\n" % b).encode())
+    r = import_gz(ctx, z + b"\0\0junk")
+    e = expect_error(r, 400, "invalid_gzip", reason="corrupt")
+    want = "6 bytes after the end of the gzip data (from byte %d" % len(z)
+    check(want in e["message"] and "not another gzip member" in e["message"],
+          "message %r lacks %r" % (e["message"], want), r)
+    expect_nothing_stored(ctx, [b])
+
+
+@test
+def test_json_errors_name_what_and_where(ctx):
+    seq = ctx.uniq(78)
+    # a repeated member: named, with the offset of its second occurrence
+    body = ('{"sequence":"%s","sequence":"%s"}' % (seq, seq)).encode()
+    e = expect_error(ctx.post(body), 400, "invalid_json",
+                     offset=len(seq) + 15)
+    check("'sequence'" in e["message"], "message %r" % e["message"])
+    # json-c's vague messages gain the word or character found
+    for body, offset, has in (
+            (b'{"q":"ACGT","limit":nan}', 20, "'nan' is not a JSON value"),
+            (b'{"q":"ACGT","max_distance":01}', 27, "no leading zero"),
+            (b'{"q":"ACGT","limit":.5}', 20, "'.5' is not a JSON value"),
+            (b'{"q":"ACGT",}', 12, "trailing comma"),
+            (b'{"q" "ACGT"}', 5, "'\"' found")):
+        e = expect_error(search_post(ctx, body), 400, "invalid_json",
+                         offset=offset)
+        check(has in e["message"], "%r: message %r lacks %r"
+              % (body, e["message"], has))
+    check(exact_ids(ctx, seq) == [], "a refused add stored its sequence")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Black-box HTTP tests for the dnadb API "

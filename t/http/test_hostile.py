@@ -1636,6 +1636,33 @@ def test_api_without_slash_is_json_404(ctx):
                 ("POST", "/api"), ("DELETE", "/api"), ("OPTIONS", "/api")])
 
 
+@test
+def test_short_body_is_closed_as_documented(ctx):
+    # nginx closes the connection without a response when a body is cut
+    # short (or is too slow): docs/api.md must say so, and list neither
+    # incomplete_body nor request_timeout as answers (they never reach a
+    # client through the shipped nginx)
+    data = ctx.request("POST", "/api/sequences", ctype="application/json",
+                       clen=100) + b'{"sequence":"ACGT'
+    r = ctx.exchange(data, "POST CL 100, 17 bytes, close", "POST",
+                     half_close=True)
+    check(isinstance(r, Closed), "expected the connection closed without "
+          "an answer (docs/api.md), got " + r.describe())
+    docs = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", "docs", "api.md")
+    if not os.path.exists(docs):
+        return "docs/api.md not found: behaviour only"
+    with open(docs, encoding="utf-8") as f:
+        text = f.read()
+    rows = [ln for ln in text.splitlines() if ln.startswith("| 4")]
+    for code in ("incomplete_body", "request_timeout"):
+        check(not any("`%s`" % code in ln for ln in rows),
+              "docs/api.md's error table lists %s, which nginx never sends"
+              % code)
+    check("closes the connection without a response" in text,
+          "docs/api.md does not say that nginx closes the connection")
+
+
 # --- afterwards -------------------------------------------------------------
 
 @test
