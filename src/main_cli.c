@@ -217,6 +217,13 @@ cli_reindex(const struct config *cfg, int argc, char *argv[])
 	return rc;
 }
 
+/* The plural ending for a count: "" for 1, "s" otherwise. */
+static const char *
+cli_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Progress of one file on a terminal: records, bases, rate, ETA. */
 struct cli_progress {
 	const char *name;
@@ -311,11 +318,12 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 		fprintf(stderr, "\n");
 	switch (st) {
 	case IMPORT_OK:
-		printf("%s: %s%s, %llu records, %llu bases: %llu inserted, "
-		    "%llu duplicates, %.1f s\n", pr.name,
+		printf("%s: %s%s, %llu record%s, %llu base%s: %llu inserted, "
+		    "%llu duplicate%s, %.1f s\n", pr.name,
 		    fastx_format_name(im.fx.format), im.gz.gzip ? " (gzip)" : "",
-		    im.fx.records, im.fx.bases, im.inserted, im.duplicates,
-		    cli_now() - pr.t0);
+		    im.fx.records, cli_s(im.fx.records), im.fx.bases,
+		    cli_s(im.fx.bases), im.inserted, im.duplicates,
+		    cli_s(im.duplicates), cli_now() - pr.t0);
 		if (im.analyze_err[0] != '\0')
 			fprintf(stderr, "dnadb import: %s: stored, but the statistics "
 			    "were not refreshed (run dnadb migrate): %s", pr.name,

@@ -98,7 +98,7 @@ clone_tests() {
 	chmod 0600 "$f"
 	n=$(in_clone deploy/stack dnadb import only-root.fastq 2>&1) || true
 	ft_check "deploy/stack dnadb import reads a file only root can read, by its relative path" \
-		grep -q '^only-root.fastq: fastq, 1 records, 21 bases: 1 inserted, 0 duplicates' <<<"$n"
+		grep -q '^only-root.fastq: fastq, 1 record, 21 bases: 1 inserted, 0 duplicates' <<<"$n"
 	ft_check "the imported sequence is found" \
 		bash -c "curl -fsS '$url/api/search?q=GATTACAGATTACAGATTACA' | grep -q '\"distance\":0'"
 	printf '>r1\nACGTN\n' >"$dir/bad.fa"
