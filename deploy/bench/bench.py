@@ -133,7 +133,7 @@ which builds, starts a throwaway stack (var/bench, 127.0.0.1:18090, 4
 workers unless DNADB_WORKERS is set) and runs this script against it with
 --base-url, --psql, --as-user and --out filled in.
 
-For each dataset (uniform, clustered, long) it:
+For each dataset (default uniform, clustered, long; see Datasets) it:
   1. generates the data with random.Random seeded from --seed into a file
      under OUT/tmp/ (plain format, one sequence a line) and the query sets;
   2. empties the tables (TRUNCATE sequences, seq_segments RESTART IDENTITY),
@@ -146,15 +146,17 @@ For each dataset (uniform, clustered, long) it:
   4. settles the store: VACUUM ANALYZE on both tables, then records
      pg_total_relation_size of sequences and of seq_segments (the index):
      bytes per stored base, index/table ratio;
-  5. runs wrk with paths.lua for every k (0,1,2,3,5 and 5pct = 5 % of the
-     query length, clamped to the server cap 64) at 1 connection (1 thread)
+  5. runs wrk with paths.lua for every k of the dataset's list (--ks; Npct
+     = N % of the query length, clamped to the server cap 64) at 1 connection (1 thread)
      and 16 connections (2 threads) for --duration seconds each, sending
      GET /api/search?q=..&max_distance=k&limit=50 cycling through the query
      set: p50, p99 (wrk --latency), requests/s, non-2xx responses; the
      report puts the immediate p50 next to this settled one, with their
-     ratio;
-  6. baseline (uniform and clustered only: levenshtein_less_equal refuses
-     strings over 255 characters): for --baseline-queries queries per k,
+     ratio; 422 query_too_broad answers are counted per k (not an invalid
+     run), and with --worker-log the probes, candidates and scanned rows
+     per search are read from the workers' log lines;
+  6. baseline (all but long: levenshtein_less_equal refuses strings over
+     255 characters): for --baseline-queries queries per k,
      times the full-scan query a user would write with fuzzystrmatch,
        SELECT id, levenshtein_less_equal(sequence, q, k) AS d FROM sequences
        WHERE levenshtein_less_equal(sequence, q, k) <= k ORDER BY d, id
@@ -182,10 +184,20 @@ Datasets (rows = --size):
              deletions (so a few variants may repeat: counted as duplicates)
   long       lengths uniform 1,000..5,000, --size/10 rows (1m x 3 kb would
              be 3 GB)
+  junction   random A/C/G/T, lengths uniform 30..60 (CDR3-junction-like)
+  junction-clustered
+             --size/50 clonal families of 50 variants (1..3 random edits)
+             of a 30..60-base founder: a V end (10..15 nt) from a pool of
+             20, a random middle, a J end (10..15 nt) from a pool of 6
+The junction sets run only when named in --datasets.
+
+k per dataset (without --ks): uniform, clustered 0,1,2,3,5,7,10,5pct,
+10pct,15pct; long 0,1,2,3,5,5pct; junction sets 0..6. --size tiny keeps
+0,1,2,3,5,5pct on uniform, clustered and long.
 
 Queries: per k, --queries-per-k stored sequences drawn at random, each
-mutated with e random edits, e uniform in 0..k (for 5pct, e uniform in
-0..5 % of the source's length, and the query's k = 5 % of its own length
+mutated with e random edits, e uniform in 0..k (for Npct, e uniform in
+0..N % of the source's length, and the query's k = N % of its own length
 rounded down, at most the server cap 64); for the long dataset a fraction
 (--long-exact-fraction) is sent unmutated.
 
@@ -498,7 +510,7 @@ def junction_rows(name, n, rng):
     families of JUNCTION_FAMILY variants of a founder made of a V end
     (10..15 nt, one of JUNCTION_V_ENDS), a random middle and a J end
     (10..15 nt, one of JUNCTION_J_ENDS), founder 30..60 nt; each variant
-    has 0..3 random substitutions, insertions and deletions (so a few
+    has 1..3 random substitutions, insertions and deletions (so a few
     repeat: counted as duplicates), its length kept in 30..60."""
     if name == "junction":
         for _ in range(n):
@@ -512,7 +524,7 @@ def junction_rows(name, n, rng):
         mid = rand_seq(rng, max(3, rng.randint(30, 60) - len(v) - len(j)))
         founder = v + mid + j
         for _ in range(min(JUNCTION_FAMILY, n - done)):
-            s = mutate(rng, founder, rng.randint(0, 3))
+            s = mutate(rng, founder, rng.randint(1, 3))
             while len(s) < 30:
                 s += rand_seq(rng, 1)
             yield s[:60]
@@ -989,7 +1001,7 @@ def run_dataset(args, name, web, psql, tmpdir, url):
             "long": "random ACGT, lengths 1,000..5,000 (size/10 rows)",
             "junction": "random ACGT, lengths 30..60 (junction-like)",
             "junction-clustered": f"{-(-n // JUNCTION_FAMILY):,} families of {JUNCTION_FAMILY} "
-                                  f"variants (0..3 edits) of 30..60-base founders with one of "
+                                  f"variants (1..3 edits) of 30..60-base founders with one of "
                                   f"{JUNCTION_V_ENDS} V ends and {JUNCTION_J_ENDS} J ends "
                                   f"(10..15 nt each)"}[name]
     ds["description"] = desc
