@@ -29,8 +29,24 @@ LUA = os.path.join(HERE, "paths.lua")
 DEFAULT_SEED = 20261126
 SERVER_MAX_DISTANCE = 64          # conf/dnadb.conf max_distance (default)
 SERVER_IMPORT_MAX = 1073741824    # conf/dnadb.conf max_import_bytes (default)
-ALL_DATASETS = ("uniform", "clustered", "long")
-ALL_KS = ("0", "1", "2", "3", "5", "5pct")
+ALL_DATASETS = ("uniform", "clustered", "long", "junction", "junction-clustered")
+# datasets run when --datasets is not given (the junction sets on request)
+DEFAULT_DATASETS = ("uniform", "clustered", "long")
+ALL_KS = ("0", "1", "2", "3", "4", "5", "6", "7", "10", "5pct", "10pct", "15pct")
+PCT_KS = {"5pct": 5, "10pct": 10, "15pct": 15}
+# k swept per dataset when --ks is not given. --size tiny keeps the short
+# list on the 80..150 nt sets, so that deploy/stack test stays quick.
+DEFAULT_KS = {
+    "uniform": ("0", "1", "2", "3", "5", "7", "10", "5pct", "10pct", "15pct"),
+    "clustered": ("0", "1", "2", "3", "5", "7", "10", "5pct", "10pct", "15pct"),
+    "long": ("0", "1", "2", "3", "5", "5pct"),
+    "junction": ("0", "1", "2", "3", "4", "5", "6"),
+    "junction-clustered": ("0", "1", "2", "3", "4", "5", "6"),
+}
+TINY_KS = ("0", "1", "2", "3", "5", "5pct")
+# junction-clustered: the pools of conserved ends
+JUNCTION_V_ENDS, JUNCTION_J_ENDS = 20, 6
+JUNCTION_FAMILY = 50
 BASELINE_MAX_LEN = 255            # levenshtein_less_equal refuses longer strings
 
 # 256-entry table turning random bytes into bases (byte % 4).
@@ -117,7 +133,7 @@ which builds, starts a throwaway stack (var/bench, 127.0.0.1:18090, 4
 workers unless DNADB_WORKERS is set) and runs this script against it with
 --base-url, --psql, --as-user and --out filled in.
 
-For each dataset (uniform, clustered, long) it:
+For each dataset (default uniform, clustered, long; see Datasets) it:
   1. generates the data with random.Random seeded from --seed into a file
      under OUT/tmp/ (plain format, one sequence a line) and the query sets;
   2. empties the tables (TRUNCATE sequences, seq_segments RESTART IDENTITY),
@@ -130,15 +146,17 @@ For each dataset (uniform, clustered, long) it:
   4. settles the store: VACUUM ANALYZE on both tables, then records
      pg_total_relation_size of sequences and of seq_segments (the index):
      bytes per stored base, index/table ratio;
-  5. runs wrk with paths.lua for every k (0,1,2,3,5 and 5pct = 5 % of the
-     query length, clamped to the server cap 64) at 1 connection (1 thread)
+  5. runs wrk with paths.lua for every k of the dataset's list (--ks; Npct
+     = N % of the query length, clamped to the server cap 64) at 1 connection (1 thread)
      and 16 connections (2 threads) for --duration seconds each, sending
      GET /api/search?q=..&max_distance=k&limit=50 cycling through the query
      set: p50, p99 (wrk --latency), requests/s, non-2xx responses; the
      report puts the immediate p50 next to this settled one, with their
-     ratio;
-  6. baseline (uniform and clustered only: levenshtein_less_equal refuses
-     strings over 255 characters): for --baseline-queries queries per k,
+     ratio; 422 query_too_broad answers are counted per k (not an invalid
+     run), and with --worker-log the probes, candidates and scanned rows
+     per search are read from the workers' log lines;
+  6. baseline (all but long: levenshtein_less_equal refuses strings over
+     255 characters): for --baseline-queries queries per k,
      times the full-scan query a user would write with fuzzystrmatch,
        SELECT id, levenshtein_less_equal(sequence, q, k) AS d FROM sequences
        WHERE levenshtein_less_equal(sequence, q, k) <= k ORDER BY d, id
@@ -166,10 +184,20 @@ Datasets (rows = --size):
              deletions (so a few variants may repeat: counted as duplicates)
   long       lengths uniform 1,000..5,000, --size/10 rows (1m x 3 kb would
              be 3 GB)
+  junction   random A/C/G/T, lengths uniform 30..60 (CDR3-junction-like)
+  junction-clustered
+             --size/50 clonal families of 50 variants (1..3 random edits)
+             of a 30..60-base founder: a V end (10..15 nt) from a pool of
+             20, a random middle, a J end (10..15 nt) from a pool of 6
+The junction sets run only when named in --datasets.
+
+k per dataset (without --ks): uniform, clustered 0,1,2,3,5,7,10,5pct,
+10pct,15pct; long 0,1,2,3,5,5pct; junction sets 0..6. --size tiny keeps
+0,1,2,3,5,5pct on uniform, clustered and long.
 
 Queries: per k, --queries-per-k stored sequences drawn at random, each
-mutated with e random edits, e uniform in 0..k (for 5pct, e uniform in
-0..5 % of the source's length, and the query's k = 5 % of its own length
+mutated with e random edits, e uniform in 0..k (for Npct, e uniform in
+0..N % of the source's length, and the query's k = N % of its own length
 rounded down, at most the server cap 64); for the long dataset a fraction
 (--long-exact-fraction) is sent unmutated.
 
@@ -206,12 +234,21 @@ invalid; the report is still written).
                         "without one, searches are anonymous and need public_read)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help="seed of every random choice (default %(default)s)")
-    p.add_argument("--datasets", default=",".join(ALL_DATASETS),
+    p.add_argument("--datasets", default=",".join(DEFAULT_DATASETS),
                    type=lambda s: parse_list(s, ALL_DATASETS, "--datasets"),
-                   help="comma-separated subset of uniform,clustered,long (default all)")
-    p.add_argument("--ks", default=",".join(ALL_KS),
+                   help="comma-separated subset of " + ",".join(ALL_DATASETS)
+                        + " (default " + ",".join(DEFAULT_DATASETS) + ")")
+    p.add_argument("--ks", default=None,
                    type=lambda s: parse_list(s, ALL_KS, "--ks"),
-                   help="comma-separated subset of 0,1,2,3,5,5pct (default all)")
+                   help="comma-separated subset of " + ",".join(ALL_KS) + ", the same for "
+                        "every dataset (default per dataset: uniform and clustered "
+                        "0,1,2,3,5,7,10,5pct,10pct,15pct; long 0,1,2,3,5,5pct; junction and "
+                        "junction-clustered 0..6; --size tiny: 0,1,2,3,5,5pct except on the "
+                        "junction sets)")
+    p.add_argument("--worker-log", default=None,
+                   help="the workers' log file (DNADB_LOG_FILE; deploy/stack bench gives it): "
+                        "its search lines give the probes, candidates and scanned rows per "
+                        "query at each k; without it they are reported n/a")
     p.add_argument("--duration", type=int, default=None,
                    help="whole seconds of each settled wrk run (default 10; tiny 1)")
     p.add_argument("--immediate-duration", type=int, default=None,
@@ -462,14 +499,51 @@ def gen_rows(name, size, rng, clustered_lengths):
                 e = max(1, round(rate * len(founder)))
                 yield mutate(rng, founder, e)
                 done += 1
+    elif name in ("junction", "junction-clustered"):
+        yield from junction_rows(name, n, rng)
     else:
         raise ValueError(name)
 
 
+def junction_rows(name, n, rng):
+    """Junction-like rows, 30..60 nt. junction: random. junction-clustered:
+    families of JUNCTION_FAMILY variants of a founder made of a V end
+    (10..15 nt, one of JUNCTION_V_ENDS), a random middle and a J end
+    (10..15 nt, one of JUNCTION_J_ENDS), founder 30..60 nt; each variant
+    has 1..3 random substitutions, insertions and deletions (so a few
+    repeat: counted as duplicates), its length kept in 30..60."""
+    if name == "junction":
+        for _ in range(n):
+            yield rand_seq(rng, rng.randint(30, 60))
+        return
+    vends = [rand_seq(rng, rng.randint(10, 15)) for _ in range(JUNCTION_V_ENDS)]
+    jends = [rand_seq(rng, rng.randint(10, 15)) for _ in range(JUNCTION_J_ENDS)]
+    done = 0
+    while done < n:
+        v, j = rng.choice(vends), rng.choice(jends)
+        mid = rand_seq(rng, max(3, rng.randint(30, 60) - len(v) - len(j)))
+        founder = v + mid + j
+        for _ in range(min(JUNCTION_FAMILY, n - done)):
+            s = mutate(rng, founder, rng.randint(1, 3))
+            while len(s) < 30:
+                s += rand_seq(rng, 1)
+            yield s[:60]
+            done += 1
+
+
 def k_of(kname, qlen):
-    if kname == "5pct":
-        return max(0, min(SERVER_MAX_DISTANCE, (qlen * 5) // 100))
+    if kname in PCT_KS:
+        return max(0, min(SERVER_MAX_DISTANCE, (qlen * PCT_KS[kname]) // 100))
     return int(kname)
+
+
+def dataset_ks(args, name):
+    """The k swept on a dataset: --ks, or its default list."""
+    if args.ks:
+        return list(args.ks)
+    if args.tiny and name in ("uniform", "clustered", "long"):
+        return list(TINY_KS)
+    return list(DEFAULT_KS[name])
 
 
 def write_dataset(args, name, tmpdir):
@@ -478,7 +552,8 @@ def write_dataset(args, name, tmpdir):
     numbers) and kept while the rows stream to disk."""
     n = dataset_rows(name, args.size)
     qrng = random.Random(f"{args.seed}:{name}:queries")
-    picks = {kn: [qrng.randrange(n) for _ in range(args.queries_per_k)] for kn in args.ks}
+    kns = dataset_ks(args, name)
+    picks = {kn: [qrng.randrange(n) for _ in range(args.queries_per_k)] for kn in kns}
     wanted = set()
     for v in picks.values():
         wanted.update(v)
@@ -517,7 +592,7 @@ def write_dataset(args, name, tmpdir):
     gen_s = time.monotonic() - t0
 
     queries = {}
-    for kn in args.ks:
+    for kn in kns:
         qs = []
         for j, row in enumerate(picks[kn]):
             src = kept[row]
@@ -527,7 +602,7 @@ def write_dataset(args, name, tmpdir):
             else:
                 e = qrng.randint(0, kmax)
             q = mutate(qrng, src, e).decode()
-            k = k_of(kn, len(q)) if kn == "5pct" else kmax
+            k = k_of(kn, len(q)) if kn in PCT_KS else kmax
             qs.append({"q": q, "k": k, "edits": e, "row": row + 1})
         queries[kn] = qs
     stats = {"rows": n, "bases": total_bases, "min_length": lengths_min,
@@ -586,6 +661,7 @@ def parse_wrk(out):
             if code and n.isdigit():
                 codes[code] = codes.get(code, 0) + int(n)
         res["statuses"] = ",".join(f"{c}:{n}" for c, n in sorted(codes.items()))
+        res["too_broad"] = codes.get("422", 0)
         # the Lua summary has microsecond precision; wrk's text rounds
         for pct in ("50", "75", "90", "99"):
             v = lua.get(f"p{pct}_us")
@@ -595,6 +671,7 @@ def parse_wrk(out):
     else:
         res["non2xx"] = res["wrk_non2xx3xx"]
         res["statuses"] = ""
+        res["too_broad"] = 0
     return res
 
 
@@ -617,16 +694,69 @@ def run_wrk(args, url, pathsfile, conns, label, token=None, duration=None):
     res = parse_wrk(out)
     res["threads"] = threads
     res["connections"] = conns
-    res["valid"] = res["non2xx"] == 0 and res["socket_errors"] == 0
+    # A 422 query_too_broad is the server's answer to a search that would
+    # pass its budget: counted (too_broad), not an invalid run. Any other
+    # non-2xx makes the run invalid.
+    fb = res["lua"].get("first_bad", "")
+    if res["too_broad"] and fb.startswith("422") and "query_too_broad" not in fb:
+        res["too_broad"] = 0
+    res["valid"] = res["non2xx"] - res["too_broad"] == 0 and res["socket_errors"] == 0
     res["wrk_output"] = out
     p = res["latency_ms"]
     log(f"    {label:<28} c={conns:<3} p50 {fmt_ms(p.get('50'))}  p99 {fmt_ms(p.get('99'))}  "
         f"{res['rps'] or 0:,.0f} req/s  non-2xx {res['non2xx']}"
         + (f" ({res['statuses']})" if res["statuses"] else "")
+        + (f", {res['too_broad']} query_too_broad" if res["too_broad"] else "")
         + (f"  socket errors {res['socket_errors']}" if res["socket_errors"] else ""))
     if res["non2xx"] and res["lua"].get("first_bad"):
         log(f"      first non-2xx: {res['lua']['first_bad'][:240]}")
     return res
+
+
+SEARCH_LOG = re.compile(r"\bsearch qlen=(\d+) k=(\d+) .*?\bprobes=(\d+) candidates=(\d+) "
+                        r"scanned=(\d+) returned=(\d+)")
+
+
+def log_offset(args):
+    """Size of the worker log now (None without --worker-log)."""
+    if not args.worker_log:
+        return None
+    try:
+        return os.path.getsize(args.worker_log)
+    except OSError:
+        return None
+
+
+def search_work(args, start):
+    """The work per search the workers logged since offset start: mean
+    and max of probes, candidates and scanned rows over the search lines
+    (each "search qlen=.. k=.. probes=.. candidates=.. scanned=.."), or
+    None when there is no log or no such line."""
+    if start is None:
+        return None
+    try:
+        with open(args.worker_log, "rb") as f:
+            f.seek(start)
+            text = f.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    rows = [tuple(int(x) for x in m.groups()) for m in SEARCH_LOG.finditer(text)]
+    if not rows:
+        return None
+    res = {"searches": len(rows)}
+    for i, key in ((2, "probes"), (3, "candidates"), (4, "scanned")):
+        vals = [r[i] for r in rows]
+        res[key + "_mean"] = statistics.mean(vals)
+        res[key + "_p50"] = statistics.median(vals)
+        res[key + "_max"] = max(vals)
+    return res
+
+
+def fmt_work(w):
+    if not w:
+        return "n/a"
+    return (f"{w['probes_mean']:,.0f} probes, {w['candidates_mean']:,.0f} candidates, "
+            f"{w['scanned_mean']:,.0f} scanned")
 
 
 def write_paths(fn, queries, limit=50):
@@ -862,11 +992,18 @@ def table_sizes(psql):
 def run_dataset(args, name, web, psql, tmpdir, url):
     ds = {"name": name}
     n = dataset_rows(name, args.size)
+    kns = dataset_ks(args, name)
+    ds["ks"] = kns
     desc = {"uniform": "random ACGT, lengths 80..150",
             "clustered": f"{n // 100 if n >= 100 else 1:,} families of 100 variants (1..5 % edits) of "
                          + ("80..150" if args.clustered_lengths == "short" else "250..400")
                          + "-base founders",
-            "long": "random ACGT, lengths 1,000..5,000 (size/10 rows)"}[name]
+            "long": "random ACGT, lengths 1,000..5,000 (size/10 rows)",
+            "junction": "random ACGT, lengths 30..60 (junction-like)",
+            "junction-clustered": f"{-(-n // JUNCTION_FAMILY):,} families of {JUNCTION_FAMILY} "
+                                  f"variants (1..3 edits) of 30..60-base founders with one of "
+                                  f"{JUNCTION_V_ENDS} V ends and {JUNCTION_J_ENDS} J ends "
+                                  f"(10..15 nt each)"}[name]
     ds["description"] = desc
     step(f"dataset {name}: generating {n:,} rows ({desc})")
     parts, stats, queries = write_dataset(args, name, tmpdir)
@@ -889,14 +1026,14 @@ def run_dataset(args, name, web, psql, tmpdir, url):
 
     # Right after the import: no maintenance of ours.
     paths = {}
-    for kn in args.ks:
+    for kn in kns:
         paths[kn] = os.path.join(tmpdir, f"{name}.k{kn}.paths")
         write_paths(paths[kn], queries[kn])
     at_import = analyze_state(psql)
     step(f"dataset {name}: searches right after the import (no VACUUM or ANALYZE of ours), "
          f"{args.immediate_duration} s per k, 1 connection")
     ds["immediate"] = {}
-    for kn in args.ks:
+    for kn in kns:
         ds["immediate"][kn] = run_wrk(args, url, paths[kn], 1, f"{name} k={kn} immediate",
                                       token=web.read_token, duration=args.immediate_duration)
     after_immediate = analyze_state(psql)
@@ -925,7 +1062,7 @@ def run_dataset(args, name, web, psql, tmpdir, url):
 
     # wrk runs on the settled store
     ds["search"] = {}
-    for kn in args.ks:
+    for kn in kns:
         qs = queries[kn]
         pf = paths[kn]
         ks = sorted({q["k"] for q in qs})
@@ -933,9 +1070,16 @@ def run_dataset(args, name, web, psql, tmpdir, url):
                  "mean_query_length": round(statistics.mean(len(q["q"]) for q in qs), 1),
                  "unmutated": sum(1 for q in qs if q["edits"] == 0), "runs": {}}
         step(f"dataset {name}: settled: wrk k={kn}" + (f" (k {ks[0]}..{ks[-1]})" if len(ks) > 1 else ""))
+        off = log_offset(args)
         for c in args.connections:
             entry["runs"][str(c)] = run_wrk(args, url, pf, c, f"{name} k={kn} settled",
                                             token=web.read_token)
+        entry["work"] = search_work(args, off)
+        entry["too_broad"] = sum(r["too_broad"] for r in entry["runs"].values())
+        entry["requests"] = sum(r.get("requests") or 0 for r in entry["runs"].values())
+        log(f"    work per search (worker log): {fmt_work(entry['work'])}"
+            + (f"; {entry['too_broad']} of {entry['requests']} answered 422 query_too_broad"
+               if entry["too_broad"] else ""))
         im, se = ds["immediate"][kn]["latency_ms"], entry["runs"].get("1", {}).get("latency_ms", {})
         entry["immediate_over_settled_p50"] = (im["50"] / se["50"]
                                                if se.get("50") and im.get("50") is not None else None)
@@ -953,21 +1097,29 @@ def run_dataset(args, name, web, psql, tmpdir, url):
         log(f"    baseline: {ds['baseline_note']}")
     else:
         psql.run("CREATE EXTENSION IF NOT EXISTS fuzzystrmatch")
-        for kn in args.ks:
+        for kn in kns:
             sample = queries[kn][:args.baseline_queries]
             step(f"dataset {name}: k={kn}: {len(sample)} sampled queries through the stack, "
                  f"then the fuzzystrmatch baseline")
             ours = []
+            too_broad = 0
             for s in sample:
                 r, secs, pages, err = search_all(web, s["q"], s["k"])
+                if err and err.startswith("HTTP 422") and "query_too_broad" in err:
+                    too_broad += 1
+                    ours.append(None)
+                    continue
                 if err:
                     raise BenchError(f"search failed for a sampled query (k={s['k']}): {err}")
                 ours.append((r, secs * 1000.0, pages))
             t0 = time.monotonic()
             base = baseline_session(psql, sample)
             bt = time.monotonic() - t0
+            # the cross-check and our p50 cover the searches the server
+            # answered; the baseline's p50 covers them all
+            answered = [(s, o, b) for s, o, b in zip(sample, ours, base) if o is not None]
             mismatches = []
-            for i, (s, (orows, oms, pages), (brows, bms)) in enumerate(zip(sample, ours, base)):
+            for i, (s, (orows, oms, pages), (brows, bms)) in enumerate(answered):
                 if orows != brows:
                     so, sb = set(orows), set(brows)
                     mismatches.append({
@@ -975,14 +1127,15 @@ def run_dataset(args, name, web, psql, tmpdir, url):
                         "ours_count": len(orows), "baseline_count": len(brows),
                         "only_ours": sorted(so - sb)[:20], "only_baseline": sorted(sb - so)[:20],
                         "same_set_other_order": so == sb})
-            o_p50 = statistics.median(o[1] for o in ours)
+            oks = [o for o in ours if o is not None]
+            o_p50 = statistics.median(o[1] for o in oks) if oks else None
             b_p50 = statistics.median(b[1] for b in base)
-            e = {"queries": len(sample), "baseline_p50_ms": b_p50,
+            e = {"queries": len(sample), "too_broad": too_broad, "baseline_p50_ms": b_p50,
                  "baseline_max_ms": max(b[1] for b in base),
-                 "ours_p50_ms": o_p50, "ours_max_ms": max(o[1] for o in ours),
-                 "ratio": b_p50 / o_p50 if o_p50 > 0 else None,
-                 "mean_results": statistics.mean(len(o[0]) for o in ours),
-                 "max_pages": max(o[2] for o in ours),
+                 "ours_p50_ms": o_p50, "ours_max_ms": max(o[1] for o in oks) if oks else None,
+                 "ratio": b_p50 / o_p50 if o_p50 else None,
+                 "mean_results": statistics.mean(len(o[0]) for o in oks) if oks else 0,
+                 "max_pages": max(o[2] for o in oks) if oks else 0,
                  "baseline_session_s": round(bt, 2),
                  "crosscheck": "ok" if not mismatches else "MISMATCH",
                  "mismatches": mismatches}
@@ -990,7 +1143,8 @@ def run_dataset(args, name, web, psql, tmpdir, url):
             log(f"    baseline p50 {fmt_ms(b_p50)}, ours p50 {fmt_ms(o_p50)} "
                 f"(whole result set, sequential): {fmt_ratio(e['ratio'])} faster; "
                 f"{e['mean_results']:.1f} matches/query; cross-check "
-                + ("ok" if not mismatches else f"MISMATCH in {len(mismatches)} queries"))
+                + ("ok" if not mismatches else f"MISMATCH in {len(mismatches)} queries")
+                + (f"; {too_broad} answered 422 query_too_broad" if too_broad else ""))
             for mm in mismatches:
                 log(f"      MISMATCH k={mm['k']} q={mm['q'][:60]}...: ours {mm['ours_count']} rows, "
                     f"baseline {mm['baseline_count']}; only ours {mm['only_ours'][:5]}, "
@@ -1073,6 +1227,29 @@ def targets(report):
         imp = d and d["import"]
         add(f"1M {name}: import >= 50,000 sequences/s",
             imp and f"{imp['seq_per_s']:,.0f}/s", imp and imp["seq_per_s"] >= 50000)
+    # issue 10: the distances repertoire work uses
+    for name in ("junction", "junction-clustered"):
+        for kn in ("0", "1", "2", "3", "4"):
+            r = run(name, kn, 1)
+            add(f"1M {name} k={kn}: p50 <= 10 ms (1 conn)",
+                r and f"{r['latency_ms']['50']:.3f} ms", r and r["latency_ms"]["50"] <= 10.0)
+        r = run(name, "6", 1)
+        add(f"1M {name} k=6: p50 <= 25 ms (1 conn)",
+            r and f"{r['latency_ms']['50']:.3f} ms", r and r["latency_ms"]["50"] <= 25.0)
+        add(f"1M {name} k=6: p99 <= 100 ms (1 conn)",
+            r and f"{r['latency_ms']['99']:.3f} ms", r and r["latency_ms"]["99"] <= 100.0)
+    for kn in ("3", "4", "5", "6"):
+        b = ds.get("junction", {}).get("baseline", {}).get(kn)
+        add(f"1M junction k={kn}: >= 30x faster than levenshtein_less_equal",
+            b and b["ratio"] is not None and fmt_ratio(b["ratio"]),
+            b and b["ratio"] is not None and b["ratio"] >= 30)
+    for kn in ("5", "7", "10", "5pct", "10pct"):
+        r = run("uniform", kn, 1)
+        add(f"1M uniform k={kn}: p50 <= 10 ms (1 conn)",
+            r and f"{r['latency_ms']['50']:.3f} ms", r and r["latency_ms"]["50"] <= 10.0)
+    r = run("uniform", "15pct", 1)
+    add("1M uniform k=15pct: p50 <= 25 ms (1 conn)",
+        r and f"{r['latency_ms']['50']:.3f} ms", r and r["latency_ms"]["50"] <= 25.0)
     for name in ALL_DATASETS:
         d = ds.get(name)
         sz = d and d["sizes"]
@@ -1145,7 +1322,8 @@ def render(report, markdown):
     out.append(f"Stack: {cfg['base_url']} (nginx -> FastCGI workers -> PostgreSQL); "
                f"search requests GET /api/search?q=..&max_distance=k&limit=50 with "
                f"{cfg['search_auth']}; imports with a write token")
-    out.append("k=5pct: k = 5 % of the query length, at most the server cap 64. Queries: stored "
+    out.append("k=5pct, 10pct, 15pct: k = 5, 10, 15 % of the query length, at most the server cap 64. "
+               "Queries: stored "
                "sequences with e edits, e uniform 0..k"
                + (f"; long dataset: {cfg['long_exact_fraction']:.0%} unmutated" if "long" in cfg["datasets"] else "")
                + ".")
@@ -1207,6 +1385,29 @@ def render(report, markdown):
                              c, f"{r['latency_ms']['50']:.3f}", f"{r['latency_ms']['99']:.3f}",
                              f"{r['rps']:,.0f}", r["requests"] if "requests" in r else "-",
                              r["non2xx"], r["socket_errors"], "ok" if r["valid"] else "INVALID"])
+        krows = []
+        for kn, e in d["search"].items():
+            r = e["runs"].get("1") or next(iter(e["runs"].values()))
+            b = d["baseline"].get(kn)
+            w = e.get("work")
+            krows.append([kn, f"{e['k_values'][0]}" if e["k_values"][0] == e["k_values"][1]
+                         else f"{e['k_values'][0]}..{e['k_values'][1]}",
+                         f"{r['latency_ms']['50']:.3f}", f"{r['latency_ms']['99']:.3f}",
+                         f"{e.get('too_broad', 0)}/{e.get('requests', 0)}",
+                         f"{w['probes_mean']:,.0f}" if w else "n/a",
+                         f"{w['candidates_mean']:,.0f}" if w else "n/a",
+                         f"{w['candidates_max']:,}" if w else "n/a",
+                         f"{w['scanned_mean']:,.0f}" if w else "n/a",
+                         f"{b['baseline_p50_ms']:.1f}" if b else "-",
+                         fmt_ratio(b["ratio"]) if b else "-"])
+        out.append("Per k (settled, 1 connection; 422 = searches answered 422 query_too_broad of all "
+                   "settled wrk requests; probes, candidates and scanned rows are the means per search "
+                   "from the workers' log lines during the settled runs, n/a without --worker-log; "
+                   "baseline = levenshtein_less_equal p50 on the sampled queries, speed-up = baseline "
+                   "p50 / ours p50 on the same queries):" + ("\n" if markdown else ""))
+        out.append(tab(["k", "k values", "p50 ms", "p99 ms", "422", "probes", "candidates",
+                        "max cand.", "scanned", "baseline p50 ms", "speed-up"], krows))
+        out.append("")
         out.append(("Settled: search through the stack (wrk, limit=50):" if not markdown else
                     "Settled: search through the stack (wrk, limit=50):\n"))
         out.append(tab(["k", "k values", "conns", "p50 ms", "p99 ms", "req/s", "requests",
@@ -1215,15 +1416,16 @@ def render(report, markdown):
         if d["baseline"]:
             rows = []
             for kn, b in d["baseline"].items():
-                rows.append([kn, b["queries"], f"{b['baseline_p50_ms']:.1f}", f"{b['ours_p50_ms']:.3f}",
+                rows.append([kn, b["queries"], f"{b['baseline_p50_ms']:.1f}",
+                             f"{b['ours_p50_ms']:.3f}" if b["ours_p50_ms"] is not None else "-",
                              fmt_ratio(b["ratio"]), f"{b['mean_results']:.1f}",
-                             b["crosscheck"]])
+                             b.get("too_broad", 0), b["crosscheck"]])
             out.append("Baseline: fuzzystrmatch levenshtein_less_equal full scan (psql \\timing) vs. the "
                        "same queries through the stack (http.client, sequential, whole result set with "
                        "limit=1000 and next_cursor); cross-check of ids, distances and order:"
                        + ("\n" if markdown else ""))
             out.append(tab(["k", "queries", "baseline p50 ms", "ours p50 ms", "speed-up",
-                            "matches/query", "cross-check"], rows))
+                            "matches/query", "422", "cross-check"], rows))
         else:
             out.append(f"Baseline: {d.get('baseline_note', 'not run')}; no cross-check for this dataset.")
 
@@ -1289,7 +1491,9 @@ def main(argv=None):
                        "connections": args.connections, "search_auth": search_auth,
                        "workers": int(os.environ.get("DNADB_WORKERS", "4") or 4),
                        "limit_search_rps": os.environ.get("DNADB_LIMIT_SEARCH_RPS", "conf"),
-                       "datasets": args.datasets, "ks": args.ks,
+                       "datasets": args.datasets,
+                       "ks": {name: dataset_ks(args, name) for name in args.datasets},
+                       "worker_log": args.worker_log,
                        "queries_per_k": args.queries_per_k,
                        "baseline_queries": args.baseline_queries,
                        "long_exact_fraction": args.long_exact_fraction,
@@ -1321,7 +1525,10 @@ def main(argv=None):
     invalid += [f"{d['name']} k={kn} immediate" for d in report["datasets"]
                 for kn, r in d["immediate"].items() if not r["valid"]]
     invalid += [f"health c={c}" for c, r in report["floor"].items() if not r["valid"]]
-    checked = sum(b["queries"] for d in report["datasets"] for b in d["baseline"].values())
+    checked = sum(b["queries"] - b.get("too_broad", 0)
+                  for d in report["datasets"] for b in d["baseline"].values())
+    broad = [f"{d['name']} k={kn}: {e['too_broad']} of {e['requests']}"
+             for d in report["datasets"] for kn, e in d["search"].items() if e.get("too_broad")]
     verdict = []
     if mismatch:
         verdict.append("FAILED: the cross-check found differences between dnadb and the baseline "
@@ -1331,9 +1538,13 @@ def main(argv=None):
     else:
         verdict.append("Cross-check: not run.")
     if invalid:
-        verdict.append("INVALID runs (non-2xx responses or socket errors): " + ", ".join(invalid) + ".")
+        verdict.append("INVALID runs (non-2xx responses other than 422 query_too_broad, or socket "
+                       "errors): " + ", ".join(invalid) + ".")
     else:
-        verdict.append("All wrk runs valid (no non-2xx responses, no socket errors).")
+        verdict.append("All wrk runs valid (no non-2xx responses other than 422 query_too_broad, "
+                       "no socket errors).")
+    if broad:
+        verdict.append("Searches answered 422 query_too_broad (settled runs): " + "; ".join(broad) + ".")
     report["verdict"] = " ".join(verdict)
     report["finished_utc"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
     report["result"] = "mismatch" if mismatch else ("invalid" if invalid else "ok")

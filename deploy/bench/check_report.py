@@ -8,9 +8,13 @@ Checks: the run ended "ok"; every dataset asked for is there with all its
 rows imported; every k was measured right after the import (immediate,
 1 connection) and on the settled store at every connection count, each
 run valid (no non-2xx, no socket errors) with a positive p50, and the
-immediate/settled ratio reported; the baseline cross-check is "ok" for
-every k where it ran (uniform and clustered); the Markdown report next to
-it shows both the immediate and the settled figures. Prints each problem
+immediate/settled ratio reported; every settled k reports its count of
+422 query_too_broad answers and its work per search (probes, candidates,
+scanned: numbers when the run had --worker-log, and then at least one
+search line per k unless every search answered 422); the baseline
+cross-check is "ok" for every k where it ran (uniform, clustered and the
+junction sets) and reports its 422 count; the Markdown report next to it
+shows the immediate, the settled and the per-k figures. Prints each problem
 and exits 1 if there is any; prints one summary line and exits 0 if not.
 """
 
@@ -35,7 +39,11 @@ def problems(report, md_text):
             out.append(f"{name}: {imp.get('records')} records imported of {rows}")
         if imp.get("inserted", 0) + imp.get("duplicates", 0) != rows:
             out.append(f"{name}: inserted + duplicates != {rows}")
-        for kn in cfg.get("ks", []):
+        ks = cfg.get("ks", {})
+        ks = ks.get(name, []) if isinstance(ks, dict) else ks
+        if d.get("ks") != ks:
+            out.append(f"{name}: measured k {d.get('ks')}, configured {ks}")
+        for kn in ks:
             im = d.get("immediate", {}).get(kn)
             if not im or not im.get("valid") or not (im.get("latency_ms", {}).get("50") or 0) > 0:
                 out.append(f"{name} k={kn}: no valid search run right after the import")
@@ -47,18 +55,31 @@ def problems(report, md_text):
             ratio = se.get("immediate_over_settled_p50")
             if 1 in cfg.get("connections", []) and not (isinstance(ratio, (int, float)) and ratio > 0):
                 out.append(f"{name} k={kn}: no immediate/settled ratio")
+            if not isinstance(se.get("too_broad"), int) or not isinstance(se.get("requests"), int):
+                out.append(f"{name} k={kn}: no count of 422 query_too_broad answers")
+            w = se.get("work")
+            if cfg.get("worker_log") and se.get("too_broad") != se.get("requests"):
+                if not w or not w.get("searches", 0) > 0 or any(
+                        not isinstance(w.get(f"{x}_mean"), (int, float))
+                        for x in ("probes", "candidates", "scanned")):
+                    out.append(f"{name} k={kn}: no work per search (probes, candidates, scanned) "
+                               f"from the worker log")
         if "analyzed_during_immediate_searches" not in d.get("analyze_state", {}):
             out.append(f"{name}: the state of the statistics around the immediate searches is missing")
         base = d.get("baseline", {})
-        if name in ("uniform", "clustered") and cfg.get("baseline_queries", 0) > 0:
-            if set(base) != set(cfg.get("ks", [])):
-                out.append(f"{name}: baseline ran for k {sorted(base)}, not {cfg.get('ks')}")
+        no_base = name == "long" or (name == "clustered"
+                                     and cfg.get("clustered_lengths", "short") != "short")
+        if not no_base and cfg.get("baseline_queries", 0) > 0:
+            if set(base) != set(ks):
+                out.append(f"{name}: baseline ran for k {sorted(base)}, not {ks}")
             for kn, b in base.items():
                 if b.get("crosscheck") != "ok" or b.get("queries") != cfg.get("baseline_queries"):
                     out.append(f"{name} k={kn}: cross-check {b.get('crosscheck')} over "
                                f"{b.get('queries')} queries")
+                if not isinstance(b.get("too_broad"), int):
+                    out.append(f"{name} k={kn}: the baseline sample reports no 422 count")
     for label in ("immediate p50 ms", "settled p50 ms", "immediate/settled p50",
-                  "after the benchmark's own VACUUM ANALYZE"):
+                  "after the benchmark's own VACUUM ANALYZE", "Per k (settled, 1 connection"):
         if label not in md_text:
             out.append(f"the Markdown report does not show {label!r}")
     return out
