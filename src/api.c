@@ -171,8 +171,8 @@ api_segments(struct api_ctx *ctx, const char *seq, const char *idtext,
 	long n;
 	enum dna_err rc = DNA_OK;
 
-	/* At most 21 bytes per key, one key per 12 bases or fewer. */
-	buf_init(&arr, strlen(seq) * 2 + 64);
+	/* At most 21 bytes per key (20 digits and a comma). */
+	buf_init(&arr, (seg_count(strlen(seq)) + 1) * 21 + 64);
 	if ((n = api_keys_array(seq, &arr)) < 0) {
 		rc = fail_set(f, DNA_E_INTERNAL, NULL);
 		goto out;

@@ -18,6 +18,7 @@ struct migrate_hook {
 static const struct migrate_hook migrate_hooks[] = {
 	{ 2, idx_rebuild },   /* index the sequences stored before the index */
 	{ 6, idx_rebuild },   /* new segment scheme: segments over the whole length */
+	{ 7, idx_rebuild },   /* new segment scheme: tiers of even segments */
 };
 
 /* Runs the hook of a version, if it has one. True if none or it succeeded. */

@@ -163,11 +163,13 @@ static unsigned
 search_filterable_k(size_t qlen, unsigned k)
 {
 	unsigned j;
-	size_t minlen;
+	size_t len;
 
-	for (j = k + 1; j-- > 0;) {
-		minlen = seg_min_len(j);
-		if (minlen != 0 && minlen + j <= qlen)
+	for (j = k; j > 0; j--) {
+		for (len = qlen > j ? qlen - j : 1; len <= qlen + j; len++)
+			if (seg_plan_of(len, j).how == SEG_SCAN)
+				break;
+		if (len > qlen + j)
 			return j;
 	}
 	return 0;
@@ -185,9 +187,12 @@ search_too_broad(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 	if (fk < k)
 		fail_set(f, DNA_E_QUERY_TOO_BROAD,
 		    "max_distance %u over a %zu-base query reaches stored "
-		    "sequences too short for the index to filter, more than can "
-		    "be read within the search budget (%ld ms); use max_distance "
-		    "%u or less, which the index filters", k, sc->sq->qlen,
+		    "lengths that the index does not filter at that distance "
+		    "(it filters k up to 18 %% of a row's length, at least 6 and "
+		    "at most 23, for rows of 16 to 255 bases), more than can be "
+		    "read within "
+		    "the search budget (%ld ms); use max_distance %u or less, "
+		    "which the index filters", k, sc->sq->qlen,
 		    sc->cfg->search_budget_ms, fk);
 	else
 		fail_set(f, DNA_E_QUERY_TOO_BROAD,
@@ -359,8 +364,10 @@ out:
 }
 
 /*
- * The rows of lengths lo..hi (all filterable at k) that share enough
- * segments with the query, verified. The index is read in id order,
+ * The rows of lengths lo..hi that share at least need keys with the probes
+ * in arr (a PostgreSQL array literal), verified. With segs > 0 (slot
+ * probes, whose need depends on the row's length), a row must also share
+ * seg_need_of(its length, k, segs). The index is read in id order,
  * SEARCH_CAND_BATCH candidates at a time: for short windows with their
  * sequences, verified at once; otherwise ids, lengths and hit counts only,
  * whose sequences are fetched and verified in batches of at most
@@ -369,52 +376,28 @@ out:
  * they are; only the time budget ends the search.
  */
 static enum dna_err
-search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
-    struct dna_fail *f)
+search_candidates(struct search_ctx *sc, unsigned k, const char *arr,
+    long need, size_t lo, size_t hi, size_t segs, struct dna_fail *f)
 {
-	const struct search_query *sq = sc->sq;
-	char need[24], plo[24], phi[24], after[24], pbatch[24];
+	char pneed[24], plo[24], phi[24], after[24], pbatch[24];
 	const char *params[7];
 	bool inline_seq = hi <= SEARCH_CAND_INLINE;
-	int64_t *keys;
-	struct search_id *ids = NULL;
-	size_t nkeys, cap, segs, nids, i, j, bytes, len;
-	struct buf arr;
+	struct search_id *ids;
+	size_t nids, i, j, bytes, len;
 	PGresult *res = NULL;
 	int rows, r;
 	long long id, hits, lenv;
 	enum dna_err rc = DNA_OK;
 
-	cap = seg_probe_cap(k, lo, hi);
-	segs = seg_probe_segs(k, lo, hi);
-	buf_init(&arr, cap * 24 + 16);
-	if ((keys = calloc(cap + 1, sizeof(*keys))) == NULL ||
-	    (ids = calloc(SEARCH_CAND_BATCH, sizeof(*ids))) == NULL) {
-		rc = fail_set(f, DNA_E_INTERNAL, NULL);
-		goto out;
-	}
-	nkeys = seg_probes(sq->q, sq->qlen, k, lo, hi, keys, cap);
-	if (nkeys == (size_t)-1) {
-		log_msg("error", NULL, "search: probe capacity exceeded");
-		rc = fail_set(f, DNA_E_INTERNAL, NULL);
-		goto out;
-	}
-	sc->page->probes += nkeys;
-	if (nkeys == 0)
-		goto out;
-	if (!search_array(&arr, keys, nkeys)) {
-		rc = fail_set(f, DNA_E_INTERNAL, NULL);
-		goto out;
-	}
-	free(keys);
-	keys = NULL;
-	snprintf(need, sizeof(need), "%ld", seg_need_of(lo, k, segs));
+	if ((ids = calloc(SEARCH_CAND_BATCH, sizeof(*ids))) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	snprintf(pneed, sizeof(pneed), "%ld", need);
 	snprintf(plo, sizeof(plo), "%zu", lo);
 	snprintf(phi, sizeof(phi), "%zu", hi);
 	snprintf(after, sizeof(after), "0");
 	snprintf(pbatch, sizeof(pbatch), "%d", SEARCH_CAND_BATCH);
-	params[0] = arr.p;
-	params[1] = need;
+	params[0] = arr;
+	params[1] = pneed;
 	params[2] = plo;
 	params[3] = phi;
 	params[4] = after;
@@ -440,7 +423,7 @@ search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 			}
 			/* The statement used the least need of the window; a
 			 * row's own length may require more shared segments. */
-			if (hits < seg_need_of((size_t)lenv, k, segs))
+			if (segs > 0 && hits < seg_need_of((size_t)lenv, k, segs))
 				continue;
 			if (inline_seq && !PQgetisnull(res, r, 3)) {
 				rc = search_consider(sc, k, PQgetvalue(res, r, 0),
@@ -481,9 +464,84 @@ search_index(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 	}
 out:
 	PQclear(res);
-	buf_free(&arr);
-	free(keys);
 	free(ids);
+	return rc;
+}
+
+/* Sends keys[0..n) (sorted, distinct) as the probes of one candidates
+ * search; nothing to do when there are none. */
+static enum dna_err
+search_probe(struct search_ctx *sc, unsigned k, const int64_t *keys,
+    size_t n, long need, size_t lo, size_t hi, size_t segs,
+    struct dna_fail *f)
+{
+	struct buf arr;
+	enum dna_err rc;
+
+	sc->page->probes += n;
+	if (n == 0)
+		return DNA_OK;
+	buf_init(&arr, n * 21 + 16);
+	if (!search_array(&arr, keys, n))
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+	else
+		rc = search_candidates(sc, k, arr.p, need, lo, hi, segs, f);
+	buf_free(&arr);
+	return rc;
+}
+
+/* The rows of lengths lo..hi (all > SEG_TIER_MAX and filterable by slots
+ * at k), from the slot probes. */
+static enum dna_err
+search_slots(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
+    struct dna_fail *f)
+{
+	size_t cap = seg_probe_cap(k, lo, hi), segs = seg_probe_segs(k, lo, hi);
+	size_t n;
+	int64_t *keys;
+	enum dna_err rc;
+
+	if ((keys = calloc(cap + 1, sizeof(*keys))) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	n = seg_probes(sc->sq->q, sc->sq->qlen, k, lo, hi, keys, cap);
+	if (n == (size_t)-1) {
+		log_msg("error", NULL, "search: probe capacity exceeded");
+		rc = fail_set(f, DNA_E_INTERNAL, NULL);
+	} else
+		rc = search_probe(sc, k, keys, n, seg_need_of(lo, k, segs), lo,
+		    hi, segs, f);
+	free(keys);
+	return rc;
+}
+
+/* The rows of lengths lo..hi (all planned SEG_TIER at k with the same
+ * need), from the tier probes of every length. */
+static enum dna_err
+search_tiers(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
+    long need, struct dna_fail *f)
+{
+	struct seg_plan p;
+	size_t cap = 0, n = 0, len;
+	int64_t *keys;
+	enum dna_err rc = DNA_OK;
+
+	for (len = lo; len <= hi; len++)
+		cap += seg_tier_probe_cap(k, seg_plan_of(len, k).m);
+	if ((keys = calloc(cap + 1, sizeof(*keys))) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	for (len = lo; len <= hi; len++) {
+		p = seg_plan_of(len, k);
+		if (!seg_tier_probes(sc->sq->q, sc->sq->qlen, k, len, &p, keys,
+		    &n, cap)) {
+			log_msg("error", NULL, "search: probe capacity exceeded");
+			rc = fail_set(f, DNA_E_INTERNAL, NULL);
+			goto out;
+		}
+	}
+	n = seg_sort_unique(keys, n);
+	rc = search_probe(sc, k, keys, n, need, lo, hi, 0, f);
+out:
+	free(keys);
 	return rc;
 }
 
@@ -506,37 +564,55 @@ search_exact(struct search_ctx *sc, struct dna_fail *f)
 	return rc;
 }
 
-/* Collects every result within k (after the cursor) into the heap: the
- * lengths the index can filter from the index, the others by scanning. */
+/* True if rows of lengths planned a and b can be searched together: both
+ * scanned, both slots, or tiers needing the same number of segments
+ * (the keys hold the length and the tier, so one statement serves
+ * several). */
+static bool
+search_same_run(const struct seg_plan *a, const struct seg_plan *b)
+{
+	return a->how == b->how && (a->how != SEG_TIER || a->need == b->need);
+}
+
+/* Collects every result within k (after the cursor) into the heap. The
+ * length window |q| - k .. |q| + k is cut into runs of lengths planned
+ * alike (seg_plan_of()): tier and slot runs come from the index, the
+ * lengths it does not filter at k from a scan. */
 static enum dna_err
 search_stage(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 {
-	long long lo, hi, ilo, minlen;
-	enum dna_err rc;
+	struct seg_plan p, n;
+	size_t lo, hi, len, end;
+	enum dna_err rc = DNA_OK;
 
 	search_heap_clear(&sc->heap);
 	sc->page->stage_k = k;
 	if (k == 0)
 		return search_exact(sc, f);
-	lo = (long long)sc->sq->qlen - (long long)k;
-	if (lo < 1)
-		lo = 1;
-	hi = (long long)sc->sq->qlen + (long long)k;
-	minlen = (long long)seg_min_len(k);
-	ilo = minlen == 0 ? hi + 1 : (minlen > lo ? minlen : lo);
-	if (ilo > lo) {
-		rc = search_scan(sc, k, lo, ilo - 1 < hi ? ilo - 1 : hi, f);
-		if (rc != DNA_OK)
-			return rc;
+	lo = sc->sq->qlen > k ? sc->sq->qlen - k : 1;
+	hi = sc->sq->qlen + k;
+	for (len = lo; len <= hi && rc == DNA_OK; len = end + 1) {
+		p = seg_plan_of(len, k);
+		for (end = len; end < hi; end++) {
+			n = seg_plan_of(end + 1, k);
+			if (!search_same_run(&p, &n))
+				break;
+		}
+		if (len > lo && (rc = search_budget(sc, k, f)) != DNA_OK)
+			break;
+		switch (p.how) {
+		case SEG_SCAN:
+			rc = search_scan(sc, k, (long long)len, (long long)end, f);
+			break;
+		case SEG_TIER:
+			rc = search_tiers(sc, k, len, end, p.need, f);
+			break;
+		case SEG_SLOT:
+			rc = search_slots(sc, k, len, end, f);
+			break;
+		}
 	}
-	if (ilo <= hi) {
-		if ((rc = search_budget(sc, k, f)) != DNA_OK)
-			return rc;
-		rc = search_index(sc, k, (size_t)ilo, (size_t)hi, f);
-		if (rc != DNA_OK)
-			return rc;
-	}
-	return DNA_OK;
+	return rc;
 }
 
 /* Loads the sequences the heap did not keep, by id. Hits whose row has

@@ -2074,6 +2074,80 @@ def expect_denied(r, status, code, what):
         raise Fail("%s: %s" % (what, f), f.resp)
 
 
+
+def tier_hi(n):
+    """m_hi of a stored length (src/seg.h; 0 outside 16..255)."""
+    if n < 16 or n > 255:
+        return 0
+    return min(24, n // 4, max(6, n * 18 // 100) + 1)
+
+
+@test
+def test_search_matches_oracle_tiers(ctx):
+    """Issue 10: rows at every length where a tier of the index changes
+    (16..255 bases, and 250..262 around the switch to slots), in clonal
+    families with shared ends, searched at the k where the plan changes
+    (m_lo - 1, m_lo, m_hi - 1: filtered; m_hi: scanned) and at random k
+    up to 18 % of the length; every answer equals the oracle's."""
+    rng = random.Random("%s/tiers" % ctx.seed)
+    edges = [n for n in range(16, 256)
+             if n in (16, 255) or tier_hi(n) != tier_hi(n - 1)]
+    lengths = sorted({max(1, e + d) for e in edges for d in (-1, 0, 1)}
+                     | set(range(28, 62)) | set(range(250, 263)))
+    strings, seen = [], set()
+    v_ends = [rand_seq(rng, rng.randint(10, 15)) for _ in range(6)]
+    j_ends = [rand_seq(rng, rng.randint(10, 15)) for _ in range(3)]
+    for _ in range(ctx.scale(700)):
+        n = rng.choice(lengths)
+        if n <= 70 and rng.random() < 0.5:     # junction-like: shared ends
+            v, j = rng.choice(v_ends), rng.choice(j_ends)
+            f = v + rand_seq(rng, max(1, n - len(v) - len(j))) + j
+        else:
+            f = rand_seq(rng, n)
+        for s in [f] + [mutate(rng, f, rng.randint(1, max(1, n // 8)))
+                        for _ in range(rng.randint(1, 6))]:
+            if s not in seen:
+                seen.add(s)
+                strings.append(s)
+    r = import_file(ctx, "\n".join(strings) + "\n")
+    expect_status(r, 200)
+    ctx.imported.update(strings)
+    queries = []
+    for _ in range(ctx.scale(500)):
+        src = rng.choice(strings)
+        n = len(src)
+        hi = tier_hi(n)
+        lo = (hi + 1) // 2
+        choices = [k for k in (lo - 1, lo, hi - 1, hi) if k >= 1]
+        choices.append(rng.randint(1, max(1, min(24, max(6, n * 18 // 100)))))
+        k = rng.choice(choices)
+        q = mutate(rng, src, rng.randint(0, k + 1))
+        queries.append((k, q))
+    rows = list(enumerate(sorted(seen), start=1))
+    seq_of = dict(rows)
+    expected = _run_oracle(ctx, rows, queries)
+    bad, total, ks = [], 0, {}
+    for (k, q), want in zip(queries, expected):
+        ks[k] = ks.get(k, 0) + 1
+        res, _ = search_all(ctx, q, k, rng.choice((10, 1000)))
+        # rows of other tests may match too: only this test's rows count
+        got = sorted((x["sequence"], x["distance"]) for x in res
+                     if x["sequence"] in seen)
+        want_pairs = sorted((seq_of[i], d) for i, d in want)
+        total += len(want_pairs)
+        if got != want_pairs:
+            missing = set(want_pairs) - set(got)
+            extra = set(got) - set(want_pairs)
+            bad.append("k=%d |q|=%d: %d missing, %d extra (e.g. %s)"
+                       % (k, len(q), len(missing), len(extra),
+                          short(str(sorted(missing)[:1] or sorted(extra)[:1]),
+                                100)))
+    check(not bad, "%d of %d queries differ from the oracle: %s"
+          % (len(bad), len(queries), "; ".join(bad[:5])))
+    return ("%d strings at %d lengths, %d queries, %d matches; k: %s"
+            % (len(strings), len(lengths), len(queries), total,
+               " ".join("%d=%d" % kv for kv in sorted(ks.items()))))
+
 @test
 def test_auth_matrix_every_endpoint_and_token_kind(ctx):
     """Every endpoint x {no token, unknown, revoked, read, write}."""
