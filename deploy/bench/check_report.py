@@ -11,7 +11,8 @@ run valid (no non-2xx, no socket errors) with a positive p50, and the
 immediate/settled ratio reported; every settled k reports its count of
 422 query_too_broad answers and its work per search (probes, candidates,
 scanned: numbers when the run had --worker-log, and then at least one
-search line per k unless every search answered 422); the baseline
+search line per k unless every search answered 422); the rows of
+seq_segments per tier add up to the table's rows; the baseline
 cross-check is "ok" for every k where it ran (uniform, clustered and the
 junction sets) and reports its 422 count; the Markdown report next to it
 shows the immediate, the settled and the per-k figures. Prints each problem
@@ -64,6 +65,11 @@ def problems(report, md_text):
                         for x in ("probes", "candidates", "scanned")):
                     out.append(f"{name} k={kn}: no work per search (probes, candidates, scanned) "
                                f"from the worker log")
+        sz = d.get("sizes", {})
+        tiers = sz.get("tiers")
+        if not isinstance(tiers, list) or sum(t.get("rows", 0) for t in tiers) != sz.get("segment_rows"):
+            out.append(f"{name}: the rows of seq_segments per tier are missing or do not add up "
+                       f"to its {sz.get('segment_rows')} rows")
         if "analyzed_during_immediate_searches" not in d.get("analyze_state", {}):
             out.append(f"{name}: the state of the statistics around the immediate searches is missing")
         base = d.get("baseline", {})
@@ -79,7 +85,8 @@ def problems(report, md_text):
                 if not isinstance(b.get("too_broad"), int):
                     out.append(f"{name} k={kn}: the baseline sample reports no 422 count")
     for label in ("immediate p50 ms", "settled p50 ms", "immediate/settled p50",
-                  "after the benchmark's own VACUUM ANALYZE", "Per k (settled, 1 connection"):
+                  "after the benchmark's own VACUUM ANALYZE", "Per k (settled, 1 connection",
+                  "seq_segments per tier"):
         if label not in md_text:
             out.append(f"the Markdown report does not show {label!r}")
     return out
