@@ -514,8 +514,8 @@ search_slots(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 	return rc;
 }
 
-/* The rows of lengths lo..hi (all planned SEG_TIER at k with the same
- * need), from the tier probes of every length. */
+/* The rows of lengths lo..hi (all planned SEG_TIER at k), from the tier
+ * probes of every length. */
 static enum dna_err
 search_tiers(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
     long need, struct dna_fail *f)
@@ -526,7 +526,7 @@ search_tiers(struct search_ctx *sc, unsigned k, size_t lo, size_t hi,
 	enum dna_err rc = DNA_OK;
 
 	for (len = lo; len <= hi; len++)
-		cap += seg_tier_probe_cap(k, seg_plan_of(len, k).m);
+		cap += seg_tier_probe_cap(k);
 	if ((keys = calloc(cap + 1, sizeof(*keys))) == NULL)
 		return fail_set(f, DNA_E_INTERNAL, NULL);
 	for (len = lo; len <= hi; len++) {

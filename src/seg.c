@@ -65,7 +65,8 @@ seg_tier_hi(size_t len)
 size_t
 seg_tier_lo(size_t len)
 {
-	return (seg_tier_hi(len) + 1) / 2;
+	/* ceil(3 m_hi / 4): segments a third longer than m_hi's. */
+	return (3 * seg_tier_hi(len) + 3) / 4;
 }
 
 void
@@ -103,9 +104,9 @@ seg_tier_keys(const char *s, size_t len, size_t m, int64_t *keys)
 }
 
 size_t
-seg_tier_probe_cap(unsigned k, size_t m)
+seg_tier_probe_cap(unsigned k)
 {
-	return m * (2 * (size_t)k + 1);
+	return ((size_t)k + 1) * (2 * (size_t)k + 1);
 }
 
 bool
@@ -113,27 +114,21 @@ seg_tier_probes(const char *q, size_t qlen, unsigned k, size_t len,
     const struct seg_plan *p, int64_t *keys, size_t *n, size_t cap)
 {
 	long d = (long)qlen - (long)len, lk = (long)k, tlo, thi, t, pos;
-	size_t i, start, sn;
+	size_t first = (p->m - ((size_t)k + 1)) / 2, r, i, start, sn;
 
-	for (i = 0; i < p->m; i++) {
+	/* k + 1 segments of the tier, the middle ones (the ends of real
+	 * sequences are the parts most alike: primers, V and J genes), each
+	 * at the multi-match-aware shifts: the r-th chosen segment with at
+	 * most r edits before it and at most k - r after it (see seg.h). */
+	for (r = 0; r <= (size_t)k; r++) {
+		i = first + r;
 		seg_part(len, p->m, i, &start, &sn);
-		if (p->need == 1) {
-			/* Multi-match-aware: at most i edits before segment i,
-			 * at most k - i after it (m = k + 1, see seg.h). */
-			tlo = -(long)i;
-			if (d - (lk - (long)i) > tlo)
-				tlo = d - (lk - (long)i);
-			thi = (long)i;
-			if (d + (lk - (long)i) < thi)
-				thi = d + (lk - (long)i);
-		} else {
-			tlo = seg_ceil2(d - lk);
-			thi = seg_floor2(d + lk);
-			if (tlo < -lk)
-				tlo = -lk;
-			if (thi > lk)
-				thi = lk;
-		}
+		tlo = -(long)r;
+		if (d - (lk - (long)r) > tlo)
+			tlo = d - (lk - (long)r);
+		thi = (long)r;
+		if (d + (lk - (long)r) < thi)
+			thi = d + (lk - (long)r);
 		for (t = tlo; t <= thi; t++) {
 			pos = (long)start + t;
 			if (pos < 0 || (size_t)pos + sn > qlen)
@@ -312,7 +307,7 @@ seg_plan_of(size_t len, unsigned k)
 	else
 		return p;
 	p.how = SEG_TIER;
-	p.need = (long)p.m - (long)k;
+	p.need = 1;
 	return p;
 }
 

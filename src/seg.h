@@ -19,23 +19,32 @@
  * of L / m bases, the rest one longer) for two values of m, its tiers:
  *   m_hi(L) = min(SEG_TIER_MMAX, L / SEG_TIER_SEGMIN,
  *                 max(SEG_TIER_KMIN, L * SEG_TIER_PCT / 100) + 1)
- *   m_lo(L) = ceil(m_hi(L) / 2)
+ *   m_lo(L) = ceil(3 m_hi(L) / 4)
  * so that a search with k up to 18 % of the row's length (at least 6, at
  * most 23) finds a tier with m >= k + 1 whose segments are as long as
- * that k allows; smaller k use the tier with the longer segments. 18 %,
+ * that k allows; smaller k use the tier with the longer segments. (Why
+ * 3/4: the cost of a search is its probes and its candidates, and a
+ * random row matches a probe with odds 4^-(segment length); m_lo = m_hi
+ * / 2 left k just above m_lo with segments half as long as it needs, and
+ * thousands of candidates at k = 15 on 115 bases; a third tier would
+ * cost another 15-20 keys per row.) 18 %,
  * not 15: a query searched at 15 % of its own length reaches rows 15 %
- * shorter than itself, for which the same k is 17.6 % of their length. A key holds m,
- * L, the segment's number i and its bases (2 bits each), so a probe only
- * ever meets rows of one length, one tier and one segment number. For
+ * shorter than itself, for which the same k is 17.6 % of their length.
+ * A key holds m, L, the segment's number i and its bases (2 bits each),
+ * so a probe only ever meets rows of one length, one tier and one
+ * segment number. For
  * rows of length L a search at k uses the first tier with m >= k + 1 and
- * needs m - k of its segments:
- *   - need 1 (m = k + 1): the multi-match-aware probes of PassJoin: the
- *     i-th segment (from 0) is probed at shifts t with |t| <= i and
- *     |D - t| <= k - i, D = |q| - L. Exact: of k + 1 segments in order and
- *     at most k edits, the first segment that is intact with at most i
- *     edits before it has exactly i before it (by induction on i), hence
- *     at most k - i after it.
- *   - need >= 2: every segment at every shift with |t| + |D - t| <= k.
+ * probes k + 1 of its segments, the middle ones (the ends of real
+ * sequences are the parts most alike), with the multi-match-aware shifts
+ * of PassJoin: the r-th chosen segment (from 0) at shifts t with |t| <= r
+ * and |D - t| <= k - r, D = |q| - L; a row within k matches at least one
+ * probe. Exact: of k + 1 disjoint segments in order and at most k edits,
+ * let r be the first chosen segment that is intact with at most r edits
+ * before it (one exists: otherwise, by induction, at least r + 1 edits
+ * fall before the end of segment r, k + 1 in all). Segments 0..r-1 each
+ * failed, so by the same induction at least r edits come before segment
+ * r: exactly r, and so at most k - r after it. The shift t is the
+ * insertions less the deletions before it, D - t those after it.
  * Lengths where neither tier has k + 1 segments are not filtered at that
  * k (the search scans them).
  *
@@ -89,8 +98,8 @@
 #define SEG_XSTR(x) SEG_STR(x)
 #define SEG_STR(x)  #x
 /* The name of the scheme, e.g.
- * "tiers-p18-k6-m24-s4-l16-255+w12-min6-per19-spread-v3". */
-#define SEG_SCHEME "tiers-p" SEG_XSTR(SEG_TIER_PCT) "-k" \
+ * "tiers-p18-lo75-k6-m24-s4-l16-255+w12-min6-per19-spread-v3". */
+#define SEG_SCHEME "tiers-p" SEG_XSTR(SEG_TIER_PCT) "-lo75-k" \
 	SEG_XSTR(SEG_TIER_KMIN) "-m" SEG_XSTR(SEG_TIER_MMAX) "-s" \
 	SEG_XSTR(SEG_TIER_SEGMIN) "-l" SEG_XSTR(SEG_TIER_MIN) "-" \
 	SEG_XSTR(SEG_TIER_MAX) "+w" SEG_XSTR(SEG_W) "-min" SEG_XSTR(SEG_MIN) \
@@ -99,14 +108,14 @@
 /* How a search at some k treats the stored rows of one length. */
 enum seg_how {
 	SEG_SCAN,   /* not filtered at this k: read them all */
-	SEG_TIER,   /* tier m: probes from seg_tier_probes(), need m - k */
+	SEG_TIER,   /* tier m: probes from seg_tier_probes(), need 1 */
 	SEG_SLOT    /* slots: probes from seg_probes() over the window */
 };
 
 struct seg_plan {
 	enum seg_how how;
 	size_t       m;     /* SEG_TIER: the tier's number of segments */
-	long         need;  /* SEG_TIER: segments a row within k shares */
+	long         need;  /* SEG_TIER: probes a row within k matches (1) */
 };
 
 /* The plan for stored rows of length len at distance k >= 1. */
@@ -132,9 +141,9 @@ size_t seg_tier_lo(size_t len);
  * len bases into m segments. */
 void seg_part(size_t len, size_t m, size_t i, size_t *start, size_t *n);
 
-/* The number of tier probes one stored length can need at k with tier m:
- * a bound for seg_tier_probes(). */
-size_t seg_tier_probe_cap(unsigned k, size_t m);
+/* The number of tier probes one stored length can need at k: a bound
+ * for seg_tier_probes(). */
+size_t seg_tier_probe_cap(unsigned k);
 
 /*
  * Appends to keys[*n..cap) the probe keys of query q[0..qlen) for stored

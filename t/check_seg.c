@@ -68,22 +68,23 @@ START_TEST(test_seg_keys_pack_bases)
 	memset(s, 'A', sizeof(s));
 	s[0] = 'C';
 	s[44] = 'T';
-	/* 45 bases: tier 5 (segments of 9) then tier 9 (segments of 5). */
+	/* 45 bases: tier 7 (segments 6, 6, 6, 6, 7, 7, 7) then tier 9
+	 * (segments of 5). */
 	ck_assert_uint_eq(seg_tier_hi(45), 9);
-	ck_assert_uint_eq(seg_tier_lo(45), 5);
+	ck_assert_uint_eq(seg_tier_lo(45), 7);
 	n = seg_keys(s, 45, keys);
-	ck_assert_uint_eq(n, 14);
-	k0 = (uint64_t)1 << 62 | (uint64_t)5 << 57 | (uint64_t)45 << 49;
-	ck_assert(keys[0] == (int64_t)(k0 | (uint64_t)1 << 16));  /* CAAA.. (9) */
+	ck_assert_uint_eq(n, 16);
+	k0 = (uint64_t)1 << 62 | (uint64_t)7 << 57 | (uint64_t)45 << 49;
+	ck_assert(keys[0] == (int64_t)(k0 | (uint64_t)1 << 10));  /* CAAAAA */
 	ck_assert(keys[1] == (int64_t)(k0 | (uint64_t)1 << 44));
-	ck_assert(keys[4] == (int64_t)(k0 | (uint64_t)4 << 44 | 3));  /* ..AAAT */
-	seg_part(45, 5, 4, &start, &len);
-	ck_assert_uint_eq(start, 36);
-	ck_assert_uint_eq(len, 9);
-	seg_part(46, 5, 4, &start, &len);   /* 9, 9, 9, 9, 10 */
-	ck_assert_uint_eq(start, 36);
-	ck_assert_uint_eq(len, 10);
-	ck_assert(keys[5] == (int64_t)((uint64_t)1 << 62 | (uint64_t)9 << 57 |
+	ck_assert(keys[6] == (int64_t)(k0 | (uint64_t)6 << 44 | 3)); /* AAAAAAT */
+	seg_part(45, 7, 6, &start, &len);
+	ck_assert_uint_eq(start, 38);
+	ck_assert_uint_eq(len, 7);
+	seg_part(46, 7, 3, &start, &len);   /* 6, 6, 6, 7, 7, 7, 7 */
+	ck_assert_uint_eq(start, 18);
+	ck_assert_uint_eq(len, 7);
+	ck_assert(keys[7] == (int64_t)((uint64_t)1 << 62 | (uint64_t)9 << 57 |
 	    (uint64_t)45 << 49 | (uint64_t)1 << 8));              /* CAAAA (5) */
 	/* Slots, beyond SEG_TIER_MAX bases. */
 	memset(s, 'A', sizeof(s));
@@ -94,11 +95,11 @@ START_TEST(test_seg_keys_pack_bases)
 	ck_assert(keys[0] == 1);                              /* ...AAAC */
 	ck_assert(keys[1] == ((int64_t)1 << 32 | (int64_t)3 << 22)); /* TAAA... */
 	ck_assert_uint_eq(seg_count(15), 0);
-	ck_assert_uint_eq(seg_count(16), 4 + 2);
-	ck_assert_uint_eq(seg_count(45), 14);
-	ck_assert_uint_eq(seg_count(115), 21 + 11);
-	ck_assert_uint_eq(seg_count(150), 24 + 12);
-	ck_assert_uint_eq(seg_count(255), 24 + 12);
+	ck_assert_uint_eq(seg_count(16), 4 + 3);
+	ck_assert_uint_eq(seg_count(45), 9 + 7);
+	ck_assert_uint_eq(seg_count(115), 21 + 16);
+	ck_assert_uint_eq(seg_count(150), 24 + 18);
+	ck_assert_uint_eq(seg_count(255), 24 + 18);
 	ck_assert_uint_eq(seg_count(256), 256 / 19 + 1);
 	ck_assert_uint_eq(seg_count(5000), 5000 / 19 + 1);   /* no cap */
 	ck_assert_uint_eq(seg_count(67000), 3527);
@@ -117,7 +118,7 @@ START_TEST(test_seg_tiers_partition_the_row)
 	for (len = SEG_TIER_MIN; len <= SEG_TIER_MAX; len++) {
 		lo = seg_tier_lo(len);
 		hi = seg_tier_hi(len);
-		ck_assert_msg(lo >= 2 && lo < hi && hi <= SEG_TIER_MMAX,
+		ck_assert_msg(lo >= 3 && lo < hi && hi <= SEG_TIER_MMAX,
 		    "len %zu: tiers %zu, %zu", len, lo, hi);
 		for (t = 0; t < 2; t++) {
 			m = t == 0 ? lo : hi;
@@ -155,7 +156,7 @@ START_TEST(test_seg_tiers_serve_fifteen_percent)
 			ck_assert_msg(p.how == SEG_TIER, "len %zu k %u not filtered",
 			    len, k);
 			ck_assert_uint_ge(p.m, k + 1);
-			ck_assert_int_eq(p.need, (long)p.m - (long)k);
+			ck_assert_int_eq(p.need, 1);
 			ck_assert_uint_eq(p.m, k + 1 <= seg_tier_lo(len) ?
 			    seg_tier_lo(len) : seg_tier_hi(len));
 		}
@@ -230,7 +231,7 @@ END_TEST
 START_TEST(test_seg_scheme_name)
 {
 	ck_assert_str_eq(SEG_SCHEME,
-	    "tiers-p18-k6-m24-s4-l16-255+w12-min6-per19-spread-v3");
+	    "tiers-p18-lo75-k6-m24-s4-l16-255+w12-min6-per19-spread-v3");
 }
 END_TEST
 
@@ -314,7 +315,7 @@ check_pair(const char *s, size_t ls, const char *q, size_t lq, unsigned k,
 	if (lev_ref_banded(q, lq, s, ls, k) > k)
 		return 0;
 	if (p.how == SEG_TIER) {
-		cap = seg_tier_probe_cap(k, p.m);
+		cap = seg_tier_probe_cap(k);
 		probes = calloc(cap + 1, sizeof(*probes));
 		ck_assert(probes != NULL);
 		ck_assert(seg_tier_probes(q, lq, k, ls, &p, probes, &np, cap));
@@ -437,12 +438,12 @@ START_TEST(test_seg_tier_probes_find_every_match)
 			lq = mutate(&r, s, ls, q, rng_below(&r, k + 3));
 		if (check_pair(s, ls, q, lq, k, "tier", iter) == 1) {
 			checked++;
-			if (seg_plan_of(ls, k).need == 1)
+			if (seg_plan_of(ls, k).m == k + 1)
 				exact++;
 		}
 	}
 	ck_assert_uint_gt(checked, 40000);
-	ck_assert_uint_gt(exact, 10000);   /* the multi-match-aware windows */
+	ck_assert_uint_gt(exact, 10000);   /* the tier has exactly k + 1 */
 }
 END_TEST
 
@@ -586,13 +587,14 @@ START_TEST(test_seg_probes_are_sorted_and_distinct)
 		ck_assert(p[i - 1] < p[i]);
 	free(p);
 	/* Tier probes repeat until seg_sort_unique(). */
-	cap = seg_tier_probe_cap(10, pl.m);
+	cap = seg_tier_probe_cap(10);
 	p = calloc(cap, sizeof(*p));
 	n = 0;
 	ck_assert(seg_tier_probes(q, 100, 10, 100, &pl, p, &n, cap));
-	ck_assert_uint_gt(n, pl.m);
+	ck_assert_uint_eq(pl.m, 15);   /* m_lo(100) = ceil(3 x 19 / 4) */
+	ck_assert_uint_gt(n, 11);
 	n = seg_sort_unique(p, n);
-	ck_assert_uint_eq(n, pl.m);   /* one key per segment: all A */
+	ck_assert_uint_eq(n, 11);   /* one key per chosen segment: all A */
 	for (i = 1; i < n; i++)
 		ck_assert(p[i - 1] < p[i]);
 	/* Too small a capacity is reported, not overrun. */

@@ -2117,7 +2117,7 @@ def test_search_matches_oracle_tiers(ctx):
         src = rng.choice(strings)
         n = len(src)
         hi = tier_hi(n)
-        lo = (hi + 1) // 2
+        lo = (3 * hi + 3) // 4
         choices = [k for k in (lo - 1, lo, hi - 1, hi) if k >= 1]
         choices.append(rng.randint(1, max(1, min(24, max(6, n * 18 // 100)))))
         k = rng.choice(choices)
