@@ -70,13 +70,16 @@ privilege_tests() {
 }
 
 # Data invariants after every suite has run: no index row without its
-# sequence (DELETE removes them), every sequence of 12+ bases indexed.
+# sequence (DELETE removes them), every sequence of 16+ bases indexed,
+# and a row of 16-255 bases with exactly m_lo + m_hi tier rows (src/seg.h).
 index_tests() {
-	local orphans unindexed
+	local orphans unindexed wrong
 	orphans=$(super_sql "SELECT count(*) FROM seq_segments g LEFT JOIN sequences s USING (id) WHERE s.id IS NULL")
 	ft_check "no index row outlives its sequence (found ${orphans:-?})" [ "$orphans" = 0 ]
-	unindexed=$(super_sql "SELECT count(*) FROM sequences s WHERE length >= 12 AND NOT EXISTS (SELECT 1 FROM seq_segments g WHERE g.id = s.id)")
-	ft_check "every sequence of 12 or more bases has index rows (missing: ${unindexed:-?})" [ "$unindexed" = 0 ]
+	unindexed=$(super_sql "SELECT count(*) FROM sequences s WHERE length >= 16 AND NOT EXISTS (SELECT 1 FROM seq_segments g WHERE g.id = s.id)")
+	ft_check "every sequence of 16 or more bases has index rows (missing: ${unindexed:-?})" [ "$unindexed" = 0 ]
+	wrong=$(super_sql "SELECT count(*) FROM (SELECT s.id, least(24, s.length / 4, greatest(6, s.length * 18 / 100) + 1) AS hi, (SELECT count(*) FROM seq_segments g WHERE g.id = s.id) AS n FROM sequences s WHERE s.length BETWEEN 16 AND 255) x WHERE n <> hi + (3 * hi + 3) / 4")
+	ft_check "every sequence of 16-255 bases has m_lo + m_hi tier rows (wrong: ${wrong:-?})" [ "$wrong" = 0 ]
 }
 
 # The worker socket is not world-accessible.
