@@ -27,6 +27,12 @@
  * sequences, else without (fetched in byte-bounded batches). */
 #define SEARCH_CAND_BATCH  4096
 #define SEARCH_CAND_INLINE (SEARCH_BATCH_BYTES / SEARCH_CAND_BATCH)
+/* With their sequences inline, as many candidates per round trip as
+ * SEARCH_BATCH_BYTES of the window's longest rows holds, up to this: each
+ * round trip repeats every probe's index descent, which for thousands of
+ * probes costs more than the rows (EXPLAIN of a k = 15 search of a
+ * 110-base read: 37 ms of descents for 2,736 probes per batch). */
+#define SEARCH_CAND_BATCH_MAX 65536
 /* Sequences kept with heap entries, so that the page needs no second
  * fetch; past this, entries keep only their id and are fetched at the end. */
 #define SEARCH_HEAP_BYTES  ((size_t)16 << 20)
@@ -368,9 +374,10 @@ out:
  * in arr (a PostgreSQL array literal), verified. With segs > 0 (slot
  * probes, whose need depends on the row's length), a row must also share
  * seg_need_of(its length, k, segs). The index is read in id order,
- * SEARCH_CAND_BATCH candidates at a time: for short windows with their
- * sequences, verified at once; otherwise ids, lengths and hit counts only,
- * whose sequences are fetched and verified in batches of at most
+ * SEARCH_CAND_BATCH candidates at a time (short windows: SEARCH_BATCH_BYTES
+ * of their longest rows, up to SEARCH_CAND_BATCH_MAX): for short windows
+ * with their sequences, verified at once; otherwise ids, lengths and hit
+ * counts only, whose sequences are fetched and verified in batches of at most
  * SEARCH_BATCH_BYTES, each freed before the next: a worker's memory
  * stays bounded however many rows the index proposes and however long
  * they are; only the time budget ends the search.
@@ -382,6 +389,7 @@ search_candidates(struct search_ctx *sc, unsigned k, const char *arr,
 	char pneed[24], plo[24], phi[24], after[24], pbatch[24];
 	const char *params[7];
 	bool inline_seq = hi <= SEARCH_CAND_INLINE;
+	size_t batch = SEARCH_CAND_BATCH;
 	struct search_id *ids;
 	size_t nids, i, j, bytes, len;
 	PGresult *res = NULL;
@@ -389,13 +397,20 @@ search_candidates(struct search_ctx *sc, unsigned k, const char *arr,
 	long long id, hits, lenv;
 	enum dna_err rc = DNA_OK;
 
-	if ((ids = calloc(SEARCH_CAND_BATCH, sizeof(*ids))) == NULL)
+	if (inline_seq) {
+		batch = SEARCH_BATCH_BYTES / (hi > 0 ? hi : 1);
+		if (batch > SEARCH_CAND_BATCH_MAX)
+			batch = SEARCH_CAND_BATCH_MAX;
+		if (batch < SEARCH_CAND_BATCH)
+			batch = SEARCH_CAND_BATCH;
+	}
+	if ((ids = calloc(batch, sizeof(*ids))) == NULL)
 		return fail_set(f, DNA_E_INTERNAL, NULL);
 	snprintf(pneed, sizeof(pneed), "%ld", need);
 	snprintf(plo, sizeof(plo), "%zu", lo);
 	snprintf(phi, sizeof(phi), "%zu", hi);
 	snprintf(after, sizeof(after), "0");
-	snprintf(pbatch, sizeof(pbatch), "%d", SEARCH_CAND_BATCH);
+	snprintf(pbatch, sizeof(pbatch), "%zu", batch);
 	params[0] = arr;
 	params[1] = pneed;
 	params[2] = plo;
@@ -457,7 +472,7 @@ search_candidates(struct search_ctx *sc, unsigned k, const char *arr,
 			if ((rc = search_verify(sc, k, ids + i, j - i, f)) != DNA_OK)
 				goto out;
 		}
-		if (rows < SEARCH_CAND_BATCH)
+		if ((size_t)rows < batch)
 			break;
 		if ((rc = search_budget(sc, k, f)) != DNA_OK)
 			goto out;
