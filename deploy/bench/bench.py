@@ -712,17 +712,88 @@ def run_wrk(args, url, pathsfile, conns, label, token=None, duration=None):
     fb = res["lua"].get("first_bad", "")
     if res["too_broad"] and fb.startswith("422") and "query_too_broad" not in fb:
         res["too_broad"] = 0
-    res["valid"] = res["non2xx"] - res["too_broad"] == 0 and res["socket_errors"] == 0
+    # A run in which no request completed has no latency to report (wrk
+    # prints zeros): invalid, its percentiles None.
+    if not res.get("requests"):
+        res["latency_ms"] = {pct: None for pct in ("50", "75", "90", "99")}
+    res["valid"] = (res["non2xx"] - res["too_broad"] == 0 and res["socket_errors"] == 0
+                    and bool(res.get("requests")))
+    # Requests slower than IDLE_AFTER_P99_MS may still be running when
+    # wrk stops: wait for them before anything else is measured.
+    p99 = res["latency_ms"].get("99")
+    drained = wait_idle(args) if p99 is None or p99 >= IDLE_AFTER_P99_MS else 0.0
+    res["waited_idle_after_s"] = round(drained, 2)
     res["wrk_output"] = out
     p = res["latency_ms"]
     log(f"    {label:<28} c={conns:<3} p50 {fmt_ms(p.get('50'))}  p99 {fmt_ms(p.get('99'))}  "
         f"{res['rps'] or 0:,.0f} req/s  non-2xx {res['non2xx']}"
         + (f" ({res['statuses']})" if res["statuses"] else "")
         + (f", {res['too_broad']} query_too_broad" if res["too_broad"] else "")
-        + (f"  socket errors {res['socket_errors']}" if res["socket_errors"] else ""))
+        + (f"  socket errors {res['socket_errors']}" if res["socket_errors"] else "")
+        + ("  NO REQUEST COMPLETED" if not res.get("requests") else "")
+        + (f"  (then waited {drained:.1f} s for an idle stack)" if drained >= 1 else ""))
     if res["non2xx"] and res["lua"].get("first_bad"):
         log(f"      first non-2xx: {res['lua']['first_bad'][:240]}")
     return res
+
+
+WORKER_STARTED = re.compile(rb"\bworker (\d+) started\b")
+IDLE_WINDOW_S, IDLE_TICKS, IDLE_MAX_S = 0.25, 2, 900
+IDLE_AFTER_P99_MS = 50.0
+
+
+def cpu_ticks(pids):
+    """utime + stime (clock ticks) summed over the processes that still
+    exist."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def stack_pids(args):
+    """The processes that serve searches: the workers (their pids from
+    the "worker N started" lines of --worker-log) and the database
+    backends of the application role (pg_stat_activity)."""
+    pids = set()
+    if args.worker_log:
+        try:
+            with open(args.worker_log, "rb") as f:
+                pids.update(int(m.group(1)) for m in WORKER_STARTED.finditer(f.read()))
+        except OSError:
+            pass
+    try:
+        out = args.psql_obj.run("SELECT pid FROM pg_stat_activity WHERE usename = 'dnadb_app'")
+        pids.update(int(x) for x in out.split() if x.isdigit())
+    except BenchError:
+        pass
+    return [p for p in pids if os.path.exists(f"/proc/{p}")]
+
+
+def wait_idle(args):
+    """Waits until the stack has finished the requests of a wrk run: wrk
+    stops at its duration, but the requests it had in flight (up to one
+    per connection, a scan may take seconds) still occupy the workers and
+    would slow whatever is measured next down. Idle = the workers and
+    their database backends used at most IDLE_TICKS clock ticks of CPU
+    in each of two IDLE_WINDOW_S windows. Returns the seconds waited."""
+    if getattr(args, "psql_obj", None) is None:
+        return 0.0
+    t0 = time.monotonic()
+    quiet = 0
+    while time.monotonic() - t0 < IDLE_MAX_S:
+        pids = stack_pids(args)
+        a = cpu_ticks(pids)
+        time.sleep(IDLE_WINDOW_S)
+        quiet = quiet + 1 if cpu_ticks(pids) - a <= IDLE_TICKS else 0
+        if quiet >= 2:
+            break
+    return time.monotonic() - t0
 
 
 SEARCH_LOG = re.compile(r"\bsearch qlen=(\d+) k=(\d+) .*?\bprobes=(\d+) candidates=(\d+) "
@@ -882,6 +953,12 @@ def fmt_ms(v):
     if v < 1000:
         return f"{v:6.1f}ms"
     return f"{v / 1000:6.2f}s "
+
+
+def fmt_lat(r, pct):
+    """A percentile of a wrk run in ms, "-" when the run has none."""
+    v = r and r["latency_ms"].get(pct)
+    return "-" if v is None else f"{v:.3f}"
 
 
 def fmt_ratio(r):
@@ -1291,9 +1368,12 @@ def targets(report, before=None):
     def latency(issue, name, kn, pct, limit, when, what=None):
         r, broad, reqs = run_of(name, kn, when)
         v = p(r, pct)
+        if r and v is None:
+            measured = "no request completed in the run"
+        else:
+            measured = v is not None and f"{v:.3f} ms{broad_note(broad, reqs)}" or None
         add(issue, f"1M {name} k={kn}{what or ''}: p{pct} <= {limit:g} ms ({when}, 1 conn)",
-            v is not None and f"{v:.3f} ms{broad_note(broad, reqs)}" or None,
-            v is not None and v <= limit and not broad)
+            measured, v is not None and v <= limit and not broad)
 
     def speedup(issue, name, kn, factor):
         b = ds.get(name, {}).get("baseline", {}).get(kn)
@@ -1391,7 +1471,7 @@ def tenm_note(report, outdir):
     for d in report["datasets"]:
         for kn, e in d["search"].items():
             r = e["runs"].get("1")
-            if not r:
+            if not r or r["latency_ms"].get("50") is None:
                 continue
             line = f"10M {d['name']} k={kn}: p50 {r['latency_ms']['50']:.3f} ms (1 conn)"
             if e.get("too_broad"):
@@ -1400,7 +1480,7 @@ def tenm_note(report, outdir):
                 for pd in prev[1].get("datasets", []):
                     if pd["name"] == d["name"] and kn in pd.get("search", {}):
                         pr = pd["search"][kn]["runs"].get("1")
-                        if pr:
+                        if pr and pr["latency_ms"].get("50"):
                             p1 = pr["latency_ms"]["50"]
                             line += (f"; 1M figure {p1:.3f} ms in {prev[0]} -> "
                                      f"{r['latency_ms']['50'] / p1:.2f}x "
@@ -1453,7 +1533,7 @@ def render(report, markdown):
     h("Floor: GET /api/health (the stack without search)")
     rows = []
     for c, r in report["floor"].items():
-        rows.append([c, f"{r['latency_ms']['50']:.3f}", f"{r['latency_ms']['99']:.3f}",
+        rows.append([c, fmt_lat(r, "50"), fmt_lat(r, "99"),
                      f"{r['rps']:,.0f}", r["non2xx"] + r["socket_errors"]])
     out.append(tab(["conns", "p50 ms", "p99 ms", "req/s", "errors"], rows))
 
@@ -1472,9 +1552,9 @@ def render(report, markdown):
         for kn, e in d["search"].items():
             im = d["immediate"][kn]
             se = e["runs"].get("1")
-            rows.append([kn, f"{im['latency_ms']['50']:.3f}", f"{im['latency_ms']['99']:.3f}",
-                         f"{se['latency_ms']['50']:.3f}" if se else "-",
-                         f"{se['latency_ms']['99']:.3f}" if se else "-",
+            rows.append([kn, fmt_lat(im, "50"), fmt_lat(im, "99"),
+                         fmt_lat(se, "50") if se else "-",
+                         fmt_lat(se, "99") if se else "-",
                          fmt_ratio(e["immediate_over_settled_p50"]),
                          "ok" if im["valid"] else "INVALID"])
         out.append("Searches right after the import (immediate: no VACUUM or ANALYZE of the "
@@ -1513,7 +1593,7 @@ def render(report, markdown):
             for c, r in e["runs"].items():
                 rows.append([kn, f"{e['k_values'][0]}" if e["k_values"][0] == e["k_values"][1]
                              else f"{e['k_values'][0]}..{e['k_values'][1]}",
-                             c, f"{r['latency_ms']['50']:.3f}", f"{r['latency_ms']['99']:.3f}",
+                             c, fmt_lat(r, "50"), fmt_lat(r, "99"),
                              f"{r['rps']:,.0f}", r["requests"] if "requests" in r else "-",
                              r["non2xx"], r["socket_errors"], "ok" if r["valid"] else "INVALID"])
         krows = []
@@ -1523,7 +1603,7 @@ def render(report, markdown):
             w = e.get("work")
             krows.append([kn, f"{e['k_values'][0]}" if e["k_values"][0] == e["k_values"][1]
                          else f"{e['k_values'][0]}..{e['k_values'][1]}",
-                         f"{r['latency_ms']['50']:.3f}", f"{r['latency_ms']['99']:.3f}",
+                         fmt_lat(r, "50"), fmt_lat(r, "99"),
                          f"{e.get('too_broad', 0)}/{e.get('requests', 0)}",
                          f"{w['probes_mean']:,.0f}" if w else "n/a",
                          f"{w['candidates_mean']:,.0f}" if w else "n/a",
@@ -1601,6 +1681,7 @@ def main(argv=None):
                 raise BenchError(f"--before: {e}")
         web = Http(args.base_url, args.read_token, args.token)
         psql = Psql(args.psql, args.as_user)
+        args.psql_obj = psql
         step(f"checking the stack at {args.base_url}, the tokens and the database")
         web.wait_health()
         search_auth = web.check_tokens()
@@ -1681,8 +1762,8 @@ def main(argv=None):
     else:
         verdict.append("Cross-check: not run.")
     if invalid:
-        verdict.append("INVALID runs (non-2xx responses other than 422 query_too_broad, or socket "
-                       "errors): " + ", ".join(invalid) + ".")
+        verdict.append("INVALID runs (non-2xx responses other than 422 query_too_broad, socket "
+                       "errors, or no request completed within the run): " + ", ".join(invalid) + ".")
     else:
         verdict.append("All wrk runs valid (no non-2xx responses other than 422 query_too_broad, "
                        "no socket errors).")
