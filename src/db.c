@@ -50,7 +50,8 @@ static const struct db_stmt_row db_stmts[DB_STMT__MAX] = {
 	 * their sequences (fetched in byte-bounded batches by
 	 * DB_FETCH_IDS). Each probe is one index-only descent of
 	 * seq_segments_key_id; the probes are distinct, and a row has one
-	 * key per slot, so count(*) counts its matched segments. The
+	 * key per segment (tier, length and segment number, or slot), so
+	 * count(*) counts its matched segments (tier searches need 1). The
 	 * lateral subquery (OFFSET 0 keeps it apart) looks each candidate's
 	 * length up by primary key: the generic plan cannot then hash the
 	 * whole length window instead, whatever the statistics say. With $7

@@ -3,12 +3,13 @@
  * at a time in (distance, id) order.
  *
  * At max_distance 0 the answer is one look-up of the query in the hash
- * index of the sequences' uniqueness constraint. Otherwise, rows whose
- * length the segment index can filter (src/seg.h) come from the index:
- * the probe keys of the query select candidate ids, read in id order in
- * batches, whose sequences are fetched and verified in batches bounded in
- * bytes. Shorter rows, for which the filter says nothing at this k,
- * come from a scan of their lengths in bounded batches. Every candidate is
+ * index of the sequences' uniqueness constraint. Otherwise the length
+ * window |q| - k .. |q| + k is cut into runs of lengths planned alike
+ * (src/seg.h): lengths the segment index filters at k (tiers for rows of
+ * 16-255 bases, slots for longer ones) come from the index, whose
+ * probe keys select candidate ids, read in id order in batches, with
+ * their sequences (short rows) or fetched in batches bounded in bytes;
+ * the other lengths come from a scan in bounded batches. Every candidate is
  * verified in C with lev_bounded(); only the top (limit + 1) results after
  * the cursor are kept. The handlers see only this interface.
  */
