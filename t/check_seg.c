@@ -355,6 +355,29 @@ check_pair(const char *s, size_t ls, const char *q, size_t lq, unsigned k,
 	return 1;
 }
 
+/* Applies one random edit (substitution, insertion or deletion) to
+ * b[0..lb) at position p - 1 (clamped into the string), lb >= 2; returns
+ * the new length. b must have room for one more base. */
+static size_t
+edit_near(struct rng *r, char *b, size_t lb, size_t p)
+{
+	p = p >= 1 ? p - 1 : 0;
+	if (p >= lb)
+		p = lb - 1;
+	switch (rng_below(r, 3)) {
+	case 0:
+		b[p] = "ACGT"[rng_below(r, 4)];
+		return lb;
+	case 1:
+		memmove(b + p + 1, b + p, lb - p);
+		b[p] = "ACGT"[rng_below(r, 4)];
+		return lb + 1;
+	default:
+		memmove(b + p, b + p + 1, lb - p - 1);
+		return lb - 1;
+	}
+}
+
 /* Applies e edits to a[0..la) into b, each at a position drawn near a
  * segment boundary of the tier m of a row of length la (the edge cases
  * of "an edit destroys at most one segment" and of the shift windows);
@@ -369,22 +392,7 @@ mutate_at_parts(struct rng *r, const char *a, size_t la, char *b, size_t e,
 	for (i = 0; i < e && lb >= 2; i++) {
 		seg_part(la, m, rng_below(r, m), &start, &n);
 		p = start + rng_below(r, 2) * (n - 1) + rng_below(r, 3);
-		p = p >= 1 ? p - 1 : 0;
-		if (p >= lb)
-			p = lb - 1;
-		switch (rng_below(r, 3)) {
-		case 0:
-			b[p] = "ACGT"[rng_below(r, 4)];
-			break;
-		case 1:
-			memmove(b + p + 1, b + p, lb - p);
-			b[p] = "ACGT"[rng_below(r, 4)];
-			lb++;
-			break;
-		default:
-			memmove(b + p, b + p + 1, lb - p - 1);
-			lb--;
-		}
+		lb = edit_near(r, b, lb, p);
 	}
 	return lb;
 }
@@ -503,22 +511,7 @@ mutate_at_slots(struct rng *r, const char *a, size_t la, char *b, size_t e)
 		p = seg_slot(rng_below(r, m)) * SEG_W + rng_below(r, 3);
 		if (rng_below(r, 2) == 0)
 			p += SEG_W - 1;
-		p = p >= 1 ? p - 1 : 0;
-		if (p >= lb)
-			p = lb - 1;
-		switch (rng_below(r, 3)) {
-		case 0:
-			b[p] = "ACGT"[rng_below(r, 4)];
-			break;
-		case 1:
-			memmove(b + p + 1, b + p, lb - p);
-			b[p] = "ACGT"[rng_below(r, 4)];
-			lb++;
-			break;
-		default:
-			memmove(b + p, b + p + 1, lb - p - 1);
-			lb--;
-		}
+		lb = edit_near(r, b, lb, p);
 	}
 	return lb;
 }
