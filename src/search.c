@@ -194,10 +194,10 @@ search_too_broad(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 		fail_set(f, DNA_E_QUERY_TOO_BROAD,
 		    "max_distance %u over a %zu-base query reaches stored "
 		    "lengths that the index does not filter at that distance "
-		    "(it filters k up to 18 %% of a row's length, at least 6 and "
-		    "at most 23, for rows of 16 to 255 bases), more than can be "
-		    "read within "
-		    "the search budget (%ld ms); use max_distance %u or less, "
+		    "(it filters k up to 18 %% of a row's length, at least 6 "
+		    "from 28 bases on and at most 23, for rows of 16 to 255 "
+		    "bases), more than can be read within the search budget "
+		    "(%ld ms); use max_distance %u or less, "
 		    "which the index filters", k, sc->sq->qlen,
 		    sc->cfg->search_budget_ms, fk);
 	else
