@@ -17,7 +17,7 @@
 #include "qs.h"
 #include "resp.h"
 #include "search.h"
-#include "seg.h"
+#include "store.h"
 #include "valid.h"
 
 typedef void (*api_handler)(struct api_ctx *, struct req *, const char *arg,
@@ -72,18 +72,16 @@ static void
 api_health(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
 	struct dna_fail f;
-	PGresult *res;
 	json_object *o;
 
 	(void)arg;
 	(void)arglen;
 	fail_init(&f);
-	if ((res = db_exec(ctx->db, DB_PING, 0, NULL, &f)) == NULL) {
+	if (store_ping(ctx->st, &f) != DNA_OK) {
 		resp_fail(r, &f, NULL);
 		fail_clear(&f);
 		return;
 	}
-	PQclear(res);
 	if ((o = json_object_new_object()) == NULL) {
 		resp_error(r, DNA_E_INTERNAL, NULL);
 		return;
@@ -120,189 +118,21 @@ api_auth(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	json_object_put(o);
 }
 
-/* The outcome of one attempt at storing a sequence. */
-enum api_add_outcome {
-	ADD_CREATED,    /* stored: id, length, created_at filled */
-	ADD_DUPLICATE,  /* already stored as *id */
-	ADD_RETRY,      /* nothing stored, try again (row vanished, or the
-	                 * connection died before COMMIT) */
-	ADD_LOCKED,     /* a quick attempt met a row lock held for longer
-	                 * than DNA_ADD_LOCK_WAIT_MS */
-	ADD_IMPORT_BUSY,/* ... and an import, which holds it until it ends */
-	ADD_FAILED      /* f says why */
-};
-
-/* The keys of seq's index rows (src/seg.h) as a PostgreSQL array
- * literal in arr (an empty buffer; the caller frees it). Returns the
- * number of keys (0: no rows, arr is "{}"), or -1 without memory. */
-static long
-api_keys_array(const char *seq, struct buf *arr)
-{
-	size_t len = strlen(seq), n, i;
-	int64_t *keys;
-	long rc = -1;
-
-	if ((keys = calloc(seg_count(len) + 1, sizeof(*keys))) == NULL)
-		return -1;
-	n = seg_keys(seq, len, keys);
-	if (!buf_append(arr, "{", 1))
-		goto out;
-	for (i = 0; i < n; i++)
-		if (!buf_printf(arr, "%s%lld", i > 0 ? "," : "",
-		    (long long)keys[i]))
-			goto out;
-	if (!buf_append(arr, "}", 1))
-		goto out;
-	rc = (long)n;
-out:
-	free(keys);
-	return rc;
-}
-
-/* Writes (add) or removes (!add) the index rows of a sequence, in the
- * caller's transaction. idtext is the id as the database returned it. */
-static enum dna_err
-api_segments(struct api_ctx *ctx, const char *seq, const char *idtext,
-    bool add, struct dna_fail *f)
-{
-	struct buf arr;
-	const char *params[2];
-	PGresult *res;
-	long n;
-	enum dna_err rc = DNA_OK;
-
-	/* At most 21 bytes per key (20 digits and a comma). */
-	buf_init(&arr, (seg_count(strlen(seq)) + 1) * 21 + 64);
-	if ((n = api_keys_array(seq, &arr)) < 0) {
-		rc = fail_set(f, DNA_E_INTERNAL, NULL);
-		goto out;
-	}
-	if (n == 0)
-		goto out;
-	params[0] = arr.p;
-	params[1] = idtext;
-	if ((res = db_exec(ctx->db, add ? DB_ADD_SEGS : DB_DEL_SEGS, 2, params,
-	    f)) == NULL) {
-		rc = f->err;
-		goto out;
-	}
-	PQclear(res);
-out:
-	buf_free(&arr);
-	return rc;
-}
-
-/* Looks seq up: ADD_DUPLICATE with *id if it is stored, ADD_RETRY if
- * not, ADD_FAILED with f set. */
-static enum api_add_outcome
-api_add_find(struct api_ctx *ctx, const char *seq, long long *id,
-    struct dna_fail *f)
-{
-	const char *params[1] = { seq };
-	PGresult *r;
-	enum api_add_outcome out = ADD_RETRY;
-
-	if ((r = db_exec(ctx->db, DB_FIND, 1, params, f)) == NULL)
-		return ADD_FAILED;
-	if (PQntuples(r) >= 1 && valid_uint(PQgetvalue(r, 0, 0),
-	    (size_t)PQgetlength(r, 0, 0), 1, LLONG_MAX, id))
-		out = ADD_DUPLICATE;
-	PQclear(r);
-	return out;
-}
-
-/*
- * Looks the sequence up first, so that a duplicate is answered without
- * drawing a value from the id sequence; then one transaction: INSERT ...
- * ON CONFLICT DO NOTHING, and if that stored nothing (a concurrent add
- * committed it meanwhile), look it up again. The lookup is a separate
- * statement, so it runs on a fresh snapshot and sees a row that a
- * concurrent transaction committed while the INSERT waited for it. With
- * quick, the INSERT waits at most DNA_ADD_LOCK_WAIT_MS for the row lock of
- * an uncommitted identical row (ADD_LOCKED): a concurrent add commits
- * within that, an import may hold it for minutes. *res receives the
- * INSERT's result on ADD_CREATED (the caller clears it).
- */
-static enum api_add_outcome
-api_add_once(struct api_ctx *ctx, const char *seq, bool quick, PGresult **res,
-    long long *id, struct dna_fail *f)
-{
-	const char *params[1] = { seq };
-	const char *wait[1] = { DNA_ADD_LOCK_WAIT_MS };
-	PGresult *r = NULL;
-	enum api_add_outcome out;
-
-	*res = NULL;
-	if ((out = api_add_find(ctx, seq, id, f)) != ADD_RETRY)
-		return out;
-	if (db_begin(ctx->db, f) != DNA_OK)
-		return ADD_FAILED;
-	if (quick) {
-		if ((r = db_exec(ctx->db, DB_LOCK_WAIT, 1, wait, f)) == NULL)
-			goto fail;
-		PQclear(r);
-	}
-	if ((r = db_exec(ctx->db, DB_ADD, 1, params, f)) == NULL)
-		goto fail;
-	if (PQntuples(r) == 1) {
-		if (api_segments(ctx, seq, PQgetvalue(r, 0, 0), true, f) != DNA_OK ||
-		    db_commit(ctx->db, f) != DNA_OK)
-			goto fail;
-		*res = r;
-		return ADD_CREATED;
-	}
-	PQclear(r);
-	if ((r = db_exec(ctx->db, DB_FIND, 1, params, f)) == NULL)
-		goto fail;
-	db_rollback(ctx->db);
-	if (PQntuples(r) >= 1 && valid_uint(PQgetvalue(r, 0, 0),
-	    (size_t)PQgetlength(r, 0, 0), 1, LLONG_MAX, id)) {
-		PQclear(r);
-		return ADD_DUPLICATE;
-	}
-	PQclear(r);
-	return ADD_RETRY;
-fail:
-	PQclear(r);
-	db_rollback(ctx->db);
-	if (quick && f->err == DNA_E_TIMEOUT)
-		return ADD_LOCKED;
-	return db_tx_lost(ctx->db) ? ADD_RETRY : ADD_FAILED;
-}
-
-/* After ADD_LOCKED: ADD_IMPORT_BUSY if an import is running (it holds the
- * lock until it ends), else ADD_RETRY (wait the usual lock_timeout). */
-static enum api_add_outcome
-api_add_locked(struct api_ctx *ctx, struct dna_fail *f)
-{
-	PGresult *r;
-	bool busy;
-
-	fail_clear(f);
-	if ((r = db_exec(ctx->db, DB_IMPORT_RUNNING, 0, NULL, f)) == NULL)
-		return ADD_FAILED;
-	busy = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return busy ? ADD_IMPORT_BUSY : ADD_RETRY;
-}
-
-/* POST /api/sequences: validate, then store with up to three attempts. */
+/* POST /api/sequences: validate, then store (src/store.c retries). */
 static void
 api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
 	struct dna_fail f;
+	struct store_rec rec;
 	char *seq = NULL, loc[64];
 	size_t seqlen;
-	PGresult *res = NULL;
 	json_object *o;
-	long long id = 0, len;
-	int attempt;
-	bool quick = true;
-	enum api_add_outcome out = ADD_RETRY;
+	enum store_added out;
 
 	(void)arg;
 	(void)arglen;
 	fail_init(&f);
+	memset(&rec, 0, sizeof(rec));
 	if (!req_is_json(r)) {
 		fail_set(&f, DNA_E_UNSUPPORTED_MEDIA_TYPE,
 		    "send the body as Content-Type: application/json (got %s)",
@@ -314,54 +144,36 @@ api_add(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 	if (jbody_add(r->body.p, r->body.len,
 	    (size_t)ctx->cfg->max_sequence_length, &seq, &seqlen, &f) != DNA_OK)
 		goto fail;
-	for (attempt = 0; attempt < 3 && out == ADD_RETRY; attempt++) {
-		fail_clear(&f);
-		out = api_add_once(ctx, seq, quick, &res, &id, &f);
-		if (out == ADD_LOCKED) {
-			out = api_add_locked(ctx, &f);
-			quick = false;
-		}
-	}
+	if (store_add(ctx->st, seq, &out, &rec, &f) != DNA_OK)
+		goto fail;
 	switch (out) {
-	case ADD_CREATED:
-		if (!valid_uint(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0),
-		    1, LLONG_MAX, &id) || !valid_uint(PQgetvalue(res, 0, 1),
-		    (size_t)PQgetlength(res, 0, 1), 1, LLONG_MAX, &len)) {
+	case STORE_CREATED:
+		if ((o = api_record(rec.id, seq, seqlen, rec.length,
+		    rec.created_at)) == NULL) {
 			fail_set(&f, DNA_E_INTERNAL, NULL);
 			goto fail;
 		}
-		if ((o = api_record(id, seq, seqlen, len, PQgetvalue(res, 0, 2))) == NULL) {
-			fail_set(&f, DNA_E_INTERNAL, NULL);
-			goto fail;
-		}
-		snprintf(loc, sizeof(loc), "Location: /api/sequences/%lld\r\n", id);
+		snprintf(loc, sizeof(loc), "Location: /api/sequences/%lld\r\n",
+		    rec.id);
 		resp_json(r, 201, o, loc);
 		json_object_put(o);
 		goto out;
-	case ADD_DUPLICATE:
+	case STORE_DUPLICATE:
 		fail_set(&f, DNA_E_DUPLICATE,
-		    "this sequence is already stored as id %lld", id);
-		fail_int(&f, "id", id);
+		    "this sequence is already stored as id %lld", rec.id);
+		fail_int(&f, "id", rec.id);
 		goto fail;
-	case ADD_IMPORT_BUSY:
+	case STORE_IMPORT_BUSY:
 		fail_set(&f, DNA_E_IMPORT_BUSY, "an import that is running holds "
 		    "this sequence (not committed yet); retry when it has finished: "
 		    "the sequence will then be a duplicate or free to add");
 		resp_fail(r, &f, api_retry_import);
 		goto out;
-	case ADD_LOCKED:	/* api_add_locked() turned it into another */
-	case ADD_RETRY:
-		if (f.err == DNA_OK)
-			fail_set(&f, DNA_E_DB_UNAVAILABLE,
-			    "the sequence could not be stored after 3 attempts; retry");
-		goto fail;
-	case ADD_FAILED:
-		goto fail;
 	}
 fail:
 	resp_fail(r, &f, NULL);
 out:
-	PQclear(res);
+	store_rec_clear(&rec);
 	free(seq);
 	fail_clear(&f);
 }
@@ -443,20 +255,19 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		return;
 	}
 	want = r->content_length < 0 ? 0 : (size_t)r->content_length;
-	if ((conn = db_conn(ctx->db, &f)) == NULL) {
+	if ((conn = db_conn(store_db(ctx->st, STORE_WRITE), &f)) == NULL) {
 		resp_fail(r, &f, NULL);
 		fail_clear(&f);
 		return;
 	}
 	st = import_begin(&im, conn, &opts);
-	if (st == IMPORT_DB && (PQstatus(conn) != CONNECTION_OK ||
-	    im.sqlstate[0] == '\0' || strncmp(im.sqlstate, "57P", 3) == 0)) {
+	if (st == IMPORT_DB && im.fail.err == DNA_E_DB_UNAVAILABLE) {
 		/* The connection was stale (the database restarted since the
 		 * last request): nothing is read yet, so start again on a new
 		 * one. */
 		import_end(&im);
-		db_drop_conn(ctx->db);
-		if ((conn = db_conn(ctx->db, &f)) == NULL) {
+		db_drop_conn(store_db(ctx->st, STORE_WRITE));
+		if ((conn = db_conn(store_db(ctx->st, STORE_WRITE), &f)) == NULL) {
 			resp_fail(r, &f, NULL);
 			fail_clear(&f);
 			return;
@@ -502,9 +313,10 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		    im.fx.records, im.fx.bases, im.inserted, im.duplicates,
 		    req_elapsed_ms(r) - t0, im.ms_copy, im.ms_insert, im.ms_index,
 		    im.ms_analyze, im.analyzed ? "" : ", not needed");
-		if (im.analyze_err[0] != '\0')
+		if (im.analyze_fail.err != DNA_OK)
 			log_msg("warn", r->id, "import: the statistics were not "
-			    "refreshed (run dnadb migrate?): %s", im.analyze_err);
+			    "refreshed (run dnadb migrate?): %s",
+			    im.analyze_fail.detail);
 		goto out;
 	case IMPORT_GZIP:
 		api_import_gzip_fail(ctx, &im, &f);
@@ -524,7 +336,8 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		fail_str(&f, "reason", fastx_reason_code(im.fx.reason));
 		goto fail;
 	case IMPORT_UNKNOWN:
-		log_msg("error", r->id, "import: COMMIT failed: %s", im.err);
+		log_msg("error", r->id, "import: COMMIT failed: %s",
+		    im.fail.detail);
 		fail_set(&f, DNA_E_DB_UNAVAILABLE,
 		    "the database went away while committing the import, so whether "
 		    "it was stored is unknown; importing the file again is safe "
@@ -538,17 +351,16 @@ api_import(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		resp_fail(r, &f, api_retry_import);
 		goto out;
 	case IMPORT_DB:
-		log_msg("error", r->id, "import: database error (%s): %s",
-		    im.sqlstate[0] != '\0' ? im.sqlstate : "no sqlstate", im.err);
-		db_map_error(im.sqlstate[0] != '\0' ? im.sqlstate : NULL,
-		    PQstatus(conn) != CONNECTION_OK, &f);
+		log_msg("error", r->id, "import: database error: %s",
+		    im.fail.detail[0] != '\0' ? im.fail.detail : im.fail.msg);
+		fail_set(&f, im.fail.err, NULL);
 		goto fail;
 	}
 fail:
 	resp_fail(r, &f, NULL);
 out:
 	import_end(&im);
-	db_check(ctx->db);
+	db_check(store_db(ctx->st, STORE_WRITE));
 	fail_clear(&f);
 }
 
@@ -568,29 +380,17 @@ static void
 api_get(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
 	struct dna_fail f;
-	char idtext[24];
-	const char *params[1] = { idtext };
-	PGresult *res = NULL;
+	struct store_rec rec;
 	json_object *o;
-	long long id, len;
+	long long id;
 
 	fail_init(&f);
+	memset(&rec, 0, sizeof(rec));
 	if (!api_id(arg, arglen, &id, &f))
 		goto fail;
-	snprintf(idtext, sizeof(idtext), "%lld", id);
-	if ((res = db_exec(ctx->db, DB_GET, 1, params, &f)) == NULL)
+	if (store_get(ctx->st, id, &rec, &f) != DNA_OK)
 		goto fail;
-	if (PQntuples(res) != 1) {
-		fail_set(&f, DNA_E_NOT_FOUND, "no sequence has id %lld", id);
-		goto fail;
-	}
-	if (!valid_uint(PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2), 1,
-	    LLONG_MAX, &len)) {
-		fail_set(&f, DNA_E_INTERNAL, NULL);
-		goto fail;
-	}
-	o = api_record(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
-	    len, PQgetvalue(res, 0, 3));
+	o = api_record(rec.id, rec.seq, rec.seqlen, rec.length, rec.created_at);
 	if (o == NULL) {
 		fail_set(&f, DNA_E_INTERNAL, NULL);
 		goto fail;
@@ -601,44 +401,8 @@ api_get(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 fail:
 	resp_fail(r, &f, NULL);
 out:
-	PQclear(res);
+	store_rec_clear(&rec);
 	fail_clear(&f);
-}
-
-/* The outcome of one attempt at deleting a sequence. */
-enum api_del_outcome {
-	DEL_DELETED,   /* the row and its index rows are gone */
-	DEL_ABSENT,    /* no such id */
-	DEL_RETRY,     /* nothing changed: the connection died before COMMIT */
-	DEL_FAILED     /* f says why */
-};
-
-/* One transaction: delete the row, then its index rows, whose keys are
- * computed from the sequence the DELETE returned. */
-static enum api_del_outcome
-api_delete_once(struct api_ctx *ctx, const char *idtext, struct dna_fail *f)
-{
-	const char *params[1] = { idtext };
-	PGresult *r = NULL;
-
-	if (db_begin(ctx->db, f) != DNA_OK)
-		return DEL_FAILED;
-	if ((r = db_exec(ctx->db, DB_DELETE, 1, params, f)) == NULL)
-		goto fail;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		db_rollback(ctx->db);
-		return DEL_ABSENT;
-	}
-	if (api_segments(ctx, PQgetvalue(r, 0, 0), idtext, false, f) != DNA_OK ||
-	    db_commit(ctx->db, f) != DNA_OK)
-		goto fail;
-	PQclear(r);
-	return DEL_DELETED;
-fail:
-	PQclear(r);
-	db_rollback(ctx->db);
-	return db_tx_lost(ctx->db) ? DEL_RETRY : DEL_FAILED;
 }
 
 /* DELETE /api/sequences/{id}: 204, or 404 if there is no such id. */
@@ -646,38 +410,17 @@ static void
 api_delete(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 {
 	struct dna_fail f;
-	char idtext[24];
 	long long id;
-	int attempt;
-	enum api_del_outcome out = DEL_RETRY;
 
 	fail_init(&f);
-	if (!api_id(arg, arglen, &id, &f))
-		goto fail;
-	snprintf(idtext, sizeof(idtext), "%lld", id);
-	for (attempt = 0; attempt < 3 && out == DEL_RETRY; attempt++) {
+	if (!api_id(arg, arglen, &id, &f) ||
+	    store_delete(ctx->st, id, &f) != DNA_OK) {
+		resp_fail(r, &f, NULL);
 		fail_clear(&f);
-		out = api_delete_once(ctx, idtext, &f);
+		return;
 	}
-	switch (out) {
-	case DEL_DELETED:
-		resp_empty(r, 204);
-		log_msg("info", r->id, "deleted sequence %lld", id);
-		goto out;
-	case DEL_ABSENT:
-		fail_set(&f, DNA_E_NOT_FOUND, "no sequence has id %lld", id);
-		goto fail;
-	case DEL_RETRY:
-		if (f.err == DNA_OK)
-			fail_set(&f, DNA_E_DB_UNAVAILABLE,
-			    "the sequence could not be deleted after 3 attempts; retry");
-		goto fail;
-	case DEL_FAILED:
-		goto fail;
-	}
-fail:
-	resp_fail(r, &f, NULL);
-out:
+	resp_empty(r, 204);
+	log_msg("info", r->id, "deleted sequence %lld", id);
 	fail_clear(&f);
 }
 
@@ -850,7 +593,7 @@ api_search(struct api_ctx *ctx, struct req *r, const char *arg, size_t arglen)
 		sq.after_distance = cur.distance;
 		sq.after_id = cur.id;
 	}
-	if (search_run(ctx->db, ctx->cfg, &sq, &page, &f) != DNA_OK)
+	if (search_run(ctx->st, ctx->cfg, &sq, &page, &f) != DNA_OK)
 		goto fail;
 
 	o = json_object_new_object();
@@ -927,7 +670,7 @@ api_authorize(struct api_ctx *ctx, struct req *r, enum route_access need)
 	memset(&ctx->token, 0, sizeof(ctx->token));
 	fail_init(&f);
 	if (r->authorization != NULL) {
-		if (auth_check(ctx->db, r->authorization, &ctx->token, &f) != DNA_OK) {
+		if (auth_check(ctx->st, r->authorization, &ctx->token, &f) != DNA_OK) {
 			if (f.err == DNA_E_INVALID_TOKEN)
 				hdr = "WWW-Authenticate: Bearer realm=\"dnadb\", "
 				    "error=\"invalid_token\"\r\n";

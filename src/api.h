@@ -8,14 +8,14 @@
 
 #include "auth.h"
 #include "config.h"
-#include "db.h"
+#include "store.h"
 #include "req.h"
 
 /* What a handler needs besides the request: the long-lived state of the
  * worker process. Both members are borrowed. */
 struct api_ctx {
 	const struct config *cfg;
-	struct db           *db;
+	struct store        *st;
 	struct auth_token    token;  /* the request's token, set by
 	                              * api_dispatch (scope AUTH_NONE: none) */
 };

@@ -170,55 +170,48 @@ auth_ct_equal(const char *a, const char *b, size_t n)
 }
 
 enum dna_err
-auth_check(struct db *db, const char *header, struct auth_token *tok,
+auth_check(struct store *st, const char *header, struct auth_token *tok,
     struct dna_fail *f)
 {
 	char selector[AUTH_SELECTOR_LEN + 1], hash[AUTH_HASH_SIZE];
-	const char *p[1] = { selector };
-	PGresult *res, *touch;
+	struct store_token row;
+	struct dna_fail tf;
 	enum dna_err rc;
-	bool ok;
+	bool found;
 
 	memset(tok, 0, sizeof(*tok));
 	if (!auth_parse(header, selector, hash))
 		return fail_set(f, DNA_E_INVALID_TOKEN,
 		    "the Authorization header is not 'Bearer' and a dnadb token");
-	if ((res = db_exec(db, DB_TOKEN_GET, 1, p, f)) == NULL)
-		return f->err;
-	/* Columns: id, name, scope, secret_sha256, revoked, stale. The
-	 * hash is compared even for a revoked row, so that "revoked" is
+	if ((rc = store_token_get(st, selector, &row, &found, f)) != DNA_OK)
+		goto out;
+	/* The hash is compared even for a revoked row, so that "revoked" is
 	 * told only to a holder of the secret. */
-	ok = PQntuples(res) == 1 && PQgetlength(res, 0, 3) == AUTH_HASH_SIZE - 1 &&
-	    auth_ct_equal(PQgetvalue(res, 0, 3), hash, AUTH_HASH_SIZE - 1);
-	if (!ok) {
+	if (!found || strlen(row.secret_sha256) != AUTH_HASH_SIZE - 1 ||
+	    !auth_ct_equal(row.secret_sha256, hash, AUTH_HASH_SIZE - 1)) {
 		rc = fail_set(f, DNA_E_INVALID_TOKEN, "this token is not known here");
 		goto out;
 	}
-	if (strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
+	if (row.revoked) {
 		rc = fail_set(f, DNA_E_INVALID_TOKEN, "this token has been revoked");
 		goto out;
 	}
-	tok->scope = auth_scope_parse(PQgetvalue(res, 0, 2));
-	snprintf(tok->name, sizeof(tok->name), "%s", PQgetvalue(res, 0, 1));
-	if (tok->scope == AUTH_NONE || !valid_uint(PQgetvalue(res, 0, 0),
-	    (size_t)PQgetlength(res, 0, 0), 1, 0x7fffffffffffffffLL, &tok->id)) {
+	tok->scope = auth_scope_parse(row.scope);
+	snprintf(tok->name, sizeof(tok->name), "%s", row.name);
+	tok->id = row.id;
+	if (tok->scope == AUTH_NONE) {
 		rc = fail_set(f, DNA_E_INTERNAL, NULL);
 		goto out;
 	}
-	rc = DNA_OK;
-	if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
-		struct dna_fail tf;
-		const char *tp[1] = { PQgetvalue(res, 0, 0) };
+	if (row.stale) {
 		fail_init(&tf);
-		if ((touch = db_exec(db, DB_TOKEN_TOUCH, 1, tp, &tf)) != NULL)
-			PQclear(touch);
-		else
+		if (store_token_touch(st, row.id, &tf) != DNA_OK)
 			log_msg("warn", NULL, "auth: cannot record the use of "
 			    "token %s: %s", tok->name, tf.msg);
 		fail_clear(&tf);
 	}
 out:
-	PQclear(res);
 	explicit_bzero(hash, sizeof(hash));
+	explicit_bzero(row.secret_sha256, sizeof(row.secret_sha256));
 	return rc;
 }

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "db.h"
+#include "store.h"
 #include "dnadb.h"
 
 enum auth_scope {
@@ -77,7 +77,7 @@ bool auth_ct_equal(const char *a, const char *b, size_t n);
  * database cannot say. Refreshes the token's last-used time at most once
  * a minute (a failure to do so is logged, not reported).
  */
-enum dna_err auth_check(struct db *db, const char *header,
+enum dna_err auth_check(struct store *st, const char *header,
     struct auth_token *tok, struct dna_fail *f);
 
 #endif /* AUTH_H */

@@ -155,6 +155,37 @@ db_map_error(const char *sqlstate, bool conn_bad, struct dna_fail *f)
 	return fail_set(f, DNA_E_INTERNAL, NULL);
 }
 
+PGresult *
+db_run(PGconn *conn, const char *sql, int n, const char *const *params,
+    ExecStatusType want, struct dna_fail *f)
+{
+	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) == want)
+		return res;
+	db_fail(conn, res, f);
+	PQclear(res);
+	return NULL;
+}
+
+void
+db_fail(PGconn *conn, const PGresult *res, struct dna_fail *f)
+{
+	const char *state = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res != NULL && PQresultErrorMessage(res)[0] != '\0' ?
+	    PQresultErrorMessage(res) : PQerrorMessage(conn);
+	size_t len;
+
+	/* Without a SQLSTATE, libpq lost the connection (as db_conn_lost()). */
+	db_map_error(state, PQstatus(conn) != CONNECTION_OK || state == NULL, f);
+	fail_detail(f, "%s: %s", state != NULL ? state : "no sqlstate", msg);
+	/* The server's messages end with a newline. */
+	len = strlen(f->detail);
+	while (len > 0 && (f->detail[len - 1] == '\n' || f->detail[len - 1] == ' '))
+		f->detail[--len] = '\0';
+}
+
 /* Closes the connection so that the next db_ready() opens a new one. */
 static void
 db_drop(struct db *db)
@@ -457,4 +488,16 @@ db_connect_cli(const struct config *cfg, char *err, size_t errsz)
 		return NULL;
 	}
 	return conn;
+}
+
+void
+db_close_cli(PGconn *conn)
+{
+	PQfinish(conn);
+}
+
+bool
+db_conn_ok(PGconn *conn)
+{
+	return PQstatus(conn) == CONNECTION_OK;
 }

@@ -89,4 +89,24 @@ enum dna_err db_map_error(const char *sqlstate, bool conn_bad,
  * the caller closes with PQfinish(), or NULL with a message in err. */
 PGconn *db_connect_cli(const struct config *cfg, char *err, size_t errsz);
 
+/* Closes a connection of db_connect_cli(). */
+void db_close_cli(PGconn *conn);
+
+/* Whether conn is still up. */
+bool db_conn_ok(PGconn *conn);
+
+/*
+ * For the storage layer's bulk and administrative work (store_*.c), on
+ * a connection it holds itself: runs static sql with n text parameters
+ * and returns the result when its status is want (the caller PQclears
+ * it), or NULL with f set by db_fail().
+ */
+PGresult *db_run(PGconn *conn, const char *sql, int n,
+    const char *const *params, ExecStatusType want, struct dna_fail *f);
+
+/* Fills f from a failed result (res may be NULL: the connection's
+ * error): the error mapped from its SQLSTATE (a lost connection:
+ * DNA_E_DB_UNAVAILABLE) and f->detail with the server's message. */
+void db_fail(PGconn *conn, const PGresult *res, struct dna_fail *f);
+
 #endif /* DB_H */

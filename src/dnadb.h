@@ -115,6 +115,9 @@ struct dna_fail {
 	enum dna_err  err;
 	char          msg[DNA_MSG_SIZE];
 	json_object  *details;
+	/* For the log or a terminal, never for a client: what the database
+	 * said (SQLSTATE and message) when it caused the failure; "" if not. */
+	char          detail[DNA_MSG_SIZE];
 };
 
 void fail_init(struct dna_fail *f);
@@ -127,6 +130,9 @@ enum dna_err fail_set(struct dna_fail *f, enum dna_err e, const char *fmt, ...)
 /* Adds a detail member; silently drops it if memory runs out (the error
  * itself is still reported). Both return nothing: details are best effort. */
 void fail_int(struct dna_fail *f, const char *key, long long v);
+/* Sets f->detail (printf-style). */
+void fail_detail(struct dna_fail *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void fail_str(struct dna_fail *f, const char *key, const char *v);
 /* Adds a detail member holding v, whose reference is consumed (NULL is
  * ignored). */

@@ -111,6 +111,7 @@ fail_init(struct dna_fail *f)
 	f->err = DNA_OK;
 	f->msg[0] = '\0';
 	f->details = NULL;
+	f->detail[0] = '\0';
 }
 
 void
@@ -135,6 +136,16 @@ fail_set(struct dna_fail *f, enum dna_err e, const char *fmt, ...)
 		va_end(ap);
 	}
 	return e;
+}
+
+void
+fail_detail(struct dna_fail *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
 }
 
 /* Returns the details object, creating it on first use; NULL without memory. */

@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "dnadb.h"
-#include "idx.h"
 #include "import.h"
 
 /* Bytes of COPY data gathered before a PQputCopyData, and the bases of
@@ -14,46 +13,18 @@
 #define IMPORT_COPY_CHUNK   ((size_t)1 << 20)
 #define IMPORT_BATCH_BASES  ((size_t)64 << 20)
 
-/* Notes a database failure from res (may be NULL) or the connection. */
-static enum import_status
-import_dberr(struct import *im, const PGresult *res)
-{
-	const char *st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-	snprintf(im->sqlstate, sizeof(im->sqlstate), "%s", st != NULL ? st : "");
-	snprintf(im->err, sizeof(im->err), "%s",
-	    res != NULL && PQresultErrorMessage(res)[0] != '\0' ?
-	    PQresultErrorMessage(res) : PQerrorMessage(im->conn));
-	im->status = IMPORT_DB;
-	return IMPORT_DB;
-}
-
-/* Runs a static statement with text parameters; IMPORT_OK or IMPORT_DB. */
-static enum import_status
-import_cmd(struct import *im, const char *sql, int n, const char *const *params)
-{
-	PGresult *res = PQexecParams(im->conn, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	enum import_status rc = IMPORT_OK;
-
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		rc = import_dberr(im, res);
-	PQclear(res);
-	return rc;
-}
-
 /* Sends the gathered COPY data. */
 static bool
 import_flush(struct import *im)
 {
 	if (im->copy.len == 0)
 		return true;
-	if (PQputCopyData(im->conn, im->copy.p, (int)im->copy.len) != 1) {
-		import_dberr(im, NULL);
+	if (store_import_put(&im->db, im->copy.p, im->copy.len,
+	    &im->fail) != DNA_OK) {
+		im->status = IMPORT_DB;
 		return false;
 	}
 	buf_reset(&im->copy);
-	im->copy.len = 0;
 	return true;
 }
 
@@ -94,58 +65,22 @@ import_parse(void *arg, const char *buf, size_t len)
 enum import_status
 import_begin(struct import *im, PGconn *conn, const struct import_opts *o)
 {
-	PGresult *res;
-	bool got;
+	bool busy;
 
 	memset(im, 0, sizeof(*im));
+	fail_init(&im->fail);
+	fail_init(&im->analyze_fail);
 	im->t_start = dna_now_ms();
-	im->conn = conn;
 	im->status = IMPORT_OK;
 	im->vacuum = o->vacuum;
 	gz_init(&im->gz, o->gzip, o->max_inflated, import_parse, im);
 	fastx_init(&im->fx, o->maxlen, import_emit, im);
 	/* A record can be up to maxlen bases: the buffer must hold one. */
 	buf_init(&im->copy, IMPORT_COPY_CHUNK + o->maxlen + 64);
-	if (import_cmd(im, "BEGIN ISOLATION LEVEL READ COMMITTED", 0, NULL) != IMPORT_OK)
-		return IMPORT_DB;
-	im->open = true;
-	/* An import may take minutes: the per-statement limit of the API
-	 * does not apply inside it. */
-	if (import_cmd(im, "SET LOCAL statement_timeout = 0", 0, NULL) != IMPORT_OK)
-		return IMPORT_DB;
-	if (o->wait) {
-		if (import_cmd(im, "SELECT pg_advisory_xact_lock(" IMPORT_LOCK ")",
-		    0, NULL) != IMPORT_OK)
-			return IMPORT_DB;
-	} else {
-		res = PQexecParams(conn,
-		    "SELECT pg_try_advisory_xact_lock(" IMPORT_LOCK ")",
-		    0, NULL, NULL, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-			import_dberr(im, res);
-			PQclear(res);
-			return IMPORT_DB;
-		}
-		got = PQgetvalue(res, 0, 0)[0] == 't';
-		PQclear(res);
-		if (!got) {
-			im->status = IMPORT_BUSY;
-			return IMPORT_BUSY;
-		}
-	}
-	if (import_cmd(im, "CREATE TEMPORARY TABLE import_rows"
-	    " (n bigint NOT NULL, line bigint NOT NULL, seq text NOT NULL)"
-	    " ON COMMIT DROP", 0, NULL) != IMPORT_OK)
-		return IMPORT_DB;
-	res = PQexecParams(conn, "COPY import_rows (n, line, seq) FROM STDIN",
-	    0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		import_dberr(im, res);
-		PQclear(res);
-		return IMPORT_DB;
-	}
-	PQclear(res);
-	im->copying = true;
+	if (store_import_open(&im->db, conn, o->wait, &busy, &im->fail) != DNA_OK)
+		return im->status = IMPORT_DB;
+	if (busy)
+		return im->status = IMPORT_BUSY;
 	return IMPORT_OK;
 }
 
@@ -175,137 +110,20 @@ import_feed(struct import *im, const char *buf, size_t len)
 	return im->status;
 }
 
-/* Ends the COPY (with an error message to abort it, or NULL) and collects
- * its result. */
-static enum import_status
-import_copy_end(struct import *im, const char *abort_msg)
-{
-	PGresult *res;
-	enum import_status rc = IMPORT_OK;
-
-	im->copying = false;
-	if (PQputCopyEnd(im->conn, abort_msg) != 1)
-		return abort_msg != NULL ? IMPORT_OK : import_dberr(im, NULL);
-	while ((res = PQgetResult(im->conn)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && abort_msg == NULL &&
-		    rc == IMPORT_OK)
-			rc = import_dberr(im, res);
-		PQclear(res);
-	}
-	return rc;
-}
-
-/* Inserts records [from, to) in file order and indexes the new rows. */
-static enum import_status
-import_batch(struct import *im, unsigned long long from, unsigned long long to)
-{
-	char a[24], b[24], msg[512];
-	const char *params[2] = { a, b };
-	PGresult *res;
-
-	double t0 = dna_now_ms(), t1;
-
-	snprintf(a, sizeof(a), "%llu", from);
-	snprintf(b, sizeof(b), "%llu", to);
-	/* A sequence already stored, or met earlier in the file, is left out
-	 * before the INSERT, so that it does not draw a value from the
-	 * identity (ON CONFLICT alone would skip it only after drawing one).
-	 * ON CONFLICT still covers a concurrent add of the same sequence. */
-	res = PQexecParams(im->conn,
-	    "INSERT INTO sequences (sequence)"
-	    " SELECT r.seq FROM import_rows AS r"
-	    " WHERE r.n >= $1::bigint AND r.n < $2::bigint"
-	    " AND NOT EXISTS (SELECT 1 FROM import_rows AS e"
-	    "                 WHERE e.seq = r.seq AND e.n < r.n)"
-	    " AND NOT EXISTS (SELECT 1 FROM sequences AS s"
-	    "                 WHERE s.sequence = r.seq)"
-	    " ORDER BY r.n"
-	    " ON CONFLICT DO NOTHING"
-	    " RETURNING id, sequence", 2, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		import_dberr(im, res);
-		PQclear(res);
-		return IMPORT_DB;
-	}
-	im->inserted += (unsigned long long)PQntuples(res);
-	t1 = dna_now_ms();
-	im->ms_insert += t1 - t0;
-	if (idx_add_rows(im->conn, res, msg, sizeof(msg), im->sqlstate) < 0) {
-		PQclear(res);
-		snprintf(im->err, sizeof(im->err), "%s", msg);
-		im->status = IMPORT_DB;
-		return IMPORT_DB;
-	}
-	PQclear(res);
-	im->ms_index += dna_now_ms() - t1;
-	return IMPORT_OK;
-}
-
-/*
- * Refreshes the planner statistics of the store after a committed import,
- * through dnadb_analyze_after_import (sql/005: runs as the owner, since
- * only a table's owner may ANALYZE it, and decides whether the import
- * changed the tables enough to need it). Without this the tables stay
- * unanalysed until autovacuum comes, and the search statement is planned
- * blind (a parallel bitmap scan, 30 times slower). On the owner's
- * connection it also VACUUMs them, which sets the visibility map of the
- * new pages (the application role may not, and VACUUM cannot run inside a
- * function); until autovacuum does that, an index-only scan of new rows
- * visits their heap pages too. Best effort: a failure is noted in
- * im->analyze_err, the import stands.
- */
-static void
-import_analyze(struct import *im)
-{
-	char n[24];
-	const char *params[1] = { n };
-	PGresult *res;
-	double t0 = dna_now_ms();
-
-	snprintf(n, sizeof(n), "%llu", im->inserted);
-	res = PQexecParams(im->conn, "SELECT dnadb_analyze_after_import($1::bigint)",
-	    1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		im->analyzed = PQgetvalue(res, 0, 0)[0] == 't';
-	else
-		snprintf(im->analyze_err, sizeof(im->analyze_err), "%s",
-		    PQresultErrorMessage(res));
-	PQclear(res);
-	if (im->vacuum && im->analyzed) {
-		res = PQexecParams(im->conn, "VACUUM sequences", 0, NULL, NULL,
-		    NULL, NULL, 0);
-		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-			PQclear(res);
-			res = PQexecParams(im->conn, "VACUUM seq_segments", 0, NULL,
-			    NULL, NULL, NULL, 0);
-		}
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			snprintf(im->analyze_err, sizeof(im->analyze_err), "%s",
-			    PQresultErrorMessage(res));
-		PQclear(res);
-	}
-	im->ms_analyze = dna_now_ms() - t0;
-}
-
 enum import_status
 import_finish(struct import *im)
 {
 	unsigned long long from, step, total;
-	PGresult *res;
+	double t0;
+	bool unknown;
 
 	if (im->status != IMPORT_OK)
 		return im->status;
 	if (!gz_finish(&im->gz) || !fastx_finish(&im->fx))
 		return import_refused(im);
-	if (!import_flush(im) || import_copy_end(im, NULL) != IMPORT_OK)
-		return IMPORT_DB;
+	if (!import_flush(im) || store_import_staged(&im->db, &im->fail) != DNA_OK)
+		return im->status = IMPORT_DB;
 	im->ms_copy = dna_now_ms() - im->t_start;
-	/* By position for the batches, by content for the repeats. */
-	if (import_cmd(im, "CREATE INDEX ON import_rows (n)", 0, NULL) != IMPORT_OK ||
-	    import_cmd(im, "CREATE INDEX ON import_rows USING hash (seq)", 0,
-	    NULL) != IMPORT_OK ||
-	    import_cmd(im, "ANALYZE import_rows", 0, NULL) != IMPORT_OK)
-		return IMPORT_DB;
 	total = im->n;
 	step = IMPORT_BATCH_BASES / (im->fx.bases / (total > 0 ? total : 1) + 1);
 	if (step < 1)
@@ -313,41 +131,29 @@ import_finish(struct import *im)
 	for (from = 1; from <= total; from += step) {
 		if (im->progress != NULL)
 			im->progress(im->progress_arg, from - 1, total);
-		if (import_batch(im, from, from + step) != IMPORT_OK)
-			return IMPORT_DB;
+		if (store_import_batch(&im->db, from, from + step, &im->inserted,
+		    &im->ms_insert, &im->ms_index, &im->fail) != DNA_OK)
+			return im->status = IMPORT_DB;
 	}
 	if (im->progress != NULL)
 		im->progress(im->progress_arg, total, total);
 	im->duplicates = total - im->inserted;
-	im->open = false;
-	res = PQexecParams(im->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		import_dberr(im, res);
-		PQclear(res);
-		if (PQstatus(im->conn) != CONNECTION_OK || im->sqlstate[0] == '\0') {
-			im->status = IMPORT_UNKNOWN;
-			return IMPORT_UNKNOWN;
-		}
-		return IMPORT_DB;
-	}
-	PQclear(res);
-	import_analyze(im);
+	if (store_import_commit(&im->db, &unknown, &im->fail) != DNA_OK)
+		return im->status = unknown ? IMPORT_UNKNOWN : IMPORT_DB;
+	t0 = dna_now_ms();
+	store_import_analyze(&im->db, im->inserted, im->vacuum, &im->analyzed,
+	    &im->analyze_fail);
+	im->ms_analyze = dna_now_ms() - t0;
 	return IMPORT_OK;
 }
 
 void
 import_end(struct import *im)
 {
-	PGresult *res;
-
-	if (im->copying)
-		import_copy_end(im, "dnadb: import abandoned");
-	if (im->open) {
-		res = PQexecParams(im->conn, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
-		PQclear(res);
-		im->open = false;
-	}
+	store_import_close(&im->db);
 	gz_free(&im->gz);
 	fastx_free(&im->fx);
 	buf_free(&im->copy);
+	fail_clear(&im->fail);
+	fail_clear(&im->analyze_fail);
 }

@@ -20,11 +20,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libpq-fe.h>
 
 #include "buf.h"
 #include "fastx.h"
 #include "gz.h"
+#include "store.h"
 
 /* Advisory lock key of imports (an arbitrary constant), as SQL text; db.c
  * looks for it to tell that an import is running. */
@@ -33,7 +33,7 @@
 enum import_status {
 	IMPORT_OK,
 	IMPORT_INVALID,    /* the file was refused: see fx.reason, err_line ... */
-	IMPORT_DB,         /* the database failed: see err, sqlstate */
+	IMPORT_DB,         /* the database failed: see fail */
 	IMPORT_UNKNOWN,    /* the connection died during COMMIT: outcome unknown */
 	IMPORT_BUSY,       /* another import holds the lock (wait = false) */
 	IMPORT_GZIP,       /* the gzip layer refused the body: see gz.status, err */
@@ -53,16 +53,13 @@ struct import_opts {
 };
 
 struct import {
-	PGconn             *conn;     /* borrowed */
+	struct store_import db;       /* the database side (store_import.c) */
 	struct gz           gz;       /* in front of fx */
 	struct fastx        fx;
 	struct buf          copy;     /* COPY data not yet sent */
 	unsigned long long  n;        /* records sent */
-	bool                open;     /* a transaction is open */
-	bool                copying;  /* COPY IN is in progress */
 	enum import_status  status;
-	char                sqlstate[8];
-	char                err[512];
+	struct dna_fail     fail;     /* IMPORT_DB, IMPORT_UNKNOWN: why */
 	/* Results, and where the time went (ms): streaming the file into the
 	 * staging table, inserting the sequences, writing their index rows. */
 	unsigned long long  inserted, duplicates;
@@ -71,7 +68,7 @@ struct import {
 	bool                vacuum;   /* opts.vacuum */
 	bool                analyzed; /* statistics refreshed after COMMIT */
 	double              ms_analyze;
-	char                analyze_err[256]; /* why not, if it failed */
+	struct dna_fail     analyze_fail; /* why not, if it failed (err set) */
 	/* Called between the insert batches at the end with (done, total)
 	 * records, for a progress display; may be NULL. */
 	void              (*progress)(void *arg, unsigned long long done,
@@ -93,7 +90,7 @@ enum import_status import_begin(struct import *im, PGconn *conn,
 enum import_status import_feed(struct import *im, const char *buf, size_t len);
 
 /* Ends the file, inserts, indexes and commits, then refreshes the
- * statistics (a failure there is left in im->analyze_err for the caller to
+ * statistics (a failure there is left in im->analyze_fail for the caller to
  * log; it does not change the outcome: the rows are stored). Returns the final
  * status; on IMPORT_OK im->inserted and im->duplicates hold the counts. */
 enum import_status import_finish(struct import *im);

@@ -16,9 +16,10 @@
 #include "config.h"
 #include "db.h"
 #include "dnadb.h"
-#include "idx.h"
 #include "import.h"
-#include "migrate.h"
+#include "seg.h"
+#include "store.h"
+#include "store_migrate.h"
 #include "token.h"
 
 struct cli_cmd {
@@ -148,7 +149,7 @@ cli_token(const struct config *cfg, int argc, char *argv[])
 		rc = token_list(conn, stdout, stderr);
 	else
 		rc = token_revoke(conn, name, stdout, stderr);
-	PQfinish(conn);
+	db_close_cli(conn);
 	return rc;
 }
 
@@ -165,8 +166,8 @@ cli_migrate(const struct config *cfg, int argc, char *argv[])
 	}
 	if ((conn = cli_connect(cfg)) == NULL)
 		return 1;
-	rc = migrate_run(conn, stdout, stderr);
-	PQfinish(conn);
+	rc = store_migrate(conn, stdout, stderr);
+	db_close_cli(conn);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -183,16 +184,17 @@ cli_status(const struct config *cfg, int argc, char *argv[])
 	}
 	if ((conn = cli_connect(cfg)) == NULL)
 		return 1;
-	rc = migrate_status(conn, stdout, stderr);
-	PQfinish(conn);
+	rc = store_migrations(conn, stdout, stderr);
+	db_close_cli(conn);
 	return rc == 0 ? 0 : 1;
 }
 
 static int
 cli_reindex(const struct config *cfg, int argc, char *argv[])
 {
+	struct dna_fail f;
 	PGconn *conn;
-	PGresult *res;
+	long seqs, keys;
 	int rc = 1;
 
 	(void)argv;
@@ -202,18 +204,16 @@ cli_reindex(const struct config *cfg, int argc, char *argv[])
 	}
 	if ((conn = cli_connect(cfg)) == NULL)
 		return 1;
-	res = PQexecParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_COMMAND_OK &&
-	    idx_rebuild(conn, stdout, stderr) == 0) {
-		PQclear(res);
-		res = PQexecParams(conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-		if (PQresultStatus(res) == PGRES_COMMAND_OK)
-			rc = 0;
-		else
-			fprintf(stderr, "dnadb: %s", PQerrorMessage(conn));
-	}
-	PQclear(res);
-	PQfinish(conn);
+	fail_init(&f);
+	if (store_reindex(conn, &seqs, &keys, &f) == DNA_OK) {
+		printf("indexed %ld sequences (%ld segment keys, scheme %s)\n",
+		    seqs, keys, SEG_SCHEME);
+		rc = 0;
+	} else
+		fprintf(stderr, "dnadb: rebuilding the index failed: %s\n",
+		    f.detail[0] != '\0' ? f.detail : f.msg);
+	fail_clear(&f);
+	db_close_cli(conn);
 	return rc;
 }
 
@@ -324,10 +324,10 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 		    im.fx.records, cli_s(im.fx.records), im.fx.bases,
 		    cli_s(im.fx.bases), im.inserted, im.duplicates,
 		    cli_s(im.duplicates), cli_now() - pr.t0);
-		if (im.analyze_err[0] != '\0')
+		if (im.analyze_fail.err != DNA_OK)
 			fprintf(stderr, "dnadb import: %s: stored, but the statistics "
-			    "were not refreshed (run dnadb migrate): %s", pr.name,
-			    im.analyze_err);
+			    "were not refreshed (run dnadb migrate): %s\n", pr.name,
+			    im.analyze_fail.detail);
 		rc = 0;
 		break;
 	case IMPORT_GZIP:
@@ -355,9 +355,8 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 		break;
 	case IMPORT_BUSY:	/* not returned when waiting */
 	case IMPORT_DB:
-		n = strlen(im.err);
-		fprintf(stderr, "dnadb import: %s: database error: %s%s", pr.name,
-		    im.err, n > 0 && im.err[n - 1] == '\n' ? "" : "\n");
+		fprintf(stderr, "dnadb import: %s: database error: %s\n", pr.name,
+		    im.fail.detail[0] != '\0' ? im.fail.detail : im.fail.msg);
 		break;
 	}
 out:
@@ -389,7 +388,7 @@ cli_import(const struct config *cfg, int argc, char *argv[])
 		return 1;
 	for (i = first; i < argc && rc == 0; i++)
 		rc = cli_import_file(conn, cfg, argv[i], quiet);
-	PQfinish(conn);
+	db_close_cli(conn);
 	return rc;
 }
 

@@ -103,13 +103,13 @@ worker_main(void *argp)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = wa->cfg;
-	if ((ctx.db = db_new(wa->cfg)) == NULL) {
+	if ((ctx.st = store_new(wa->cfg)) == NULL) {
 		log_msg("error", NULL, "worker: out of memory");
 		return 1;
 	}
 	if (FCGX_InitRequest(&fr, wa->fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_msg("error", NULL, "worker: FCGX_InitRequest failed");
-		db_free(ctx.db);
+		store_free(ctx.st);
 		return 1;
 	}
 	/* The stop signals are blocked while a request is handled: libfcgi
@@ -145,7 +145,7 @@ worker_main(void *argp)
 	log_msg("info", NULL, "worker %ld stopping after %lu requests",
 	    (long)getpid(), served);
 	FCGX_Free(&fr, 1);
-	db_free(ctx.db);
+	store_free(ctx.st);
 	return 0;
 }
 

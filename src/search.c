@@ -59,7 +59,7 @@ struct search_heap {
 
 /* One search in progress. */
 struct search_ctx {
-	struct db                 *db;
+	struct store              *st;
 	const struct config       *cfg;
 	const struct search_query *sq;
 	struct search_page        *page;
@@ -235,17 +235,12 @@ search_db_fail(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 /* Verifies one row and offers it to the heap if it is a result after the
  * cursor. */
 static enum dna_err
-search_consider(struct search_ctx *sc, unsigned k, const char *idtext,
-    size_t idlen, const char *s, size_t slen, struct dna_fail *f)
+search_consider(struct search_ctx *sc, unsigned k, long long id,
+    const char *s, size_t slen, struct dna_fail *f)
 {
 	const struct search_query *sq = sc->sq;
 	struct search_cand c;
-	long long id;
 
-	if (!valid_uint(idtext, idlen, 1, LLONG_MAX, &id)) {
-		log_msg("error", NULL, "search: bad id from the database");
-		return fail_set(f, DNA_E_INTERNAL, NULL);
-	}
 	c.id = id;
 	c.length = (long)slen;
 	c.seq = NULL;
@@ -260,68 +255,6 @@ search_consider(struct search_ctx *sc, unsigned k, const char *idtext,
 	return DNA_OK;
 }
 
-/* Scans the rows of lengths lo..hi in (length, id) order, in batches. */
-static enum dna_err
-search_scan(struct search_ctx *sc, unsigned k, long long lo, long long hi,
-    struct dna_fail *f)
-{
-	char plo[24], phi[24], alen[24], aid[24], batch[24];
-	const char *params[5] = { plo, phi, alen, aid, batch };
-	size_t per = sc->sq->qlen + k, nbatch;
-	PGresult *res;
-	int rows, i;
-	enum dna_err rc;
-
-	nbatch = SEARCH_BATCH_BYTES / (per > 0 ? per : 1);
-	if (nbatch < 1)
-		nbatch = 1;
-	if (nbatch > SEARCH_BATCH)
-		nbatch = SEARCH_BATCH;
-	snprintf(plo, sizeof(plo), "%lld", lo);
-	snprintf(phi, sizeof(phi), "%lld", hi);
-	snprintf(alen, sizeof(alen), "%lld", lo - 1);
-	snprintf(aid, sizeof(aid), "0");
-	snprintf(batch, sizeof(batch), "%zu", nbatch);
-	for (;;) {
-		if ((res = db_exec(sc->db, DB_SCAN, 5, params, f)) == NULL)
-			return search_db_fail(sc, k, f);
-		rows = PQntuples(res);
-		for (i = 0; i < rows; i++) {
-			rc = search_consider(sc, k, PQgetvalue(res, i, 0),
-			    (size_t)PQgetlength(res, i, 0), PQgetvalue(res, i, 1),
-			    (size_t)PQgetlength(res, i, 1), f);
-			if (rc != DNA_OK) {
-				PQclear(res);
-				return rc;
-			}
-		}
-		sc->page->scanned += (size_t)rows;
-		if (rows > 0) {
-			snprintf(alen, sizeof(alen), "%s", PQgetvalue(res, rows - 1, 2));
-			snprintf(aid, sizeof(aid), "%s", PQgetvalue(res, rows - 1, 0));
-		}
-		PQclear(res);
-		if ((size_t)rows < nbatch)
-			return DNA_OK;
-		if ((rc = search_budget(sc, k, f)) != DNA_OK)
-			return rc;
-	}
-}
-
-/* Writes keys[0..n) as a PostgreSQL array literal into b. */
-static bool
-search_array(struct buf *b, const int64_t *keys, size_t n)
-{
-	size_t i;
-
-	if (!buf_append(b, "{", 1))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!buf_printf(b, "%s%lld", i > 0 ? "," : "", (long long)keys[i]))
-			return false;
-	return buf_append(b, "}", 1);
-}
-
 /* A candidate the index proposed: its id and length, before its
  * sequence is fetched. */
 struct search_id {
@@ -329,44 +262,95 @@ struct search_id {
 	size_t    length;
 };
 
+/* A stage's verification of the rows the storage layer hands back. */
+struct search_pass {
+	struct search_ctx *sc;
+	unsigned           k;
+	size_t             segs;   /* slot probes: the need depends on the length */
+	struct search_id  *ids;    /* candidates without their sequence */
+	size_t             nids;
+};
+
+/* store_row_fn: verifies a row that came with its sequence. */
+static enum dna_err
+search_row_verify(void *arg, const struct store_row *row, struct dna_fail *f)
+{
+	struct search_pass *sp = arg;
+
+	if (row->seq == NULL)
+		return DNA_OK;
+	return search_consider(sp->sc, sp->k, row->id, row->seq, row->seqlen, f);
+}
+
+/* Scans the rows of lengths lo..hi in (length, id) order, in batches. */
+static enum dna_err
+search_scan(struct search_ctx *sc, unsigned k, long long lo, long long hi,
+    struct dna_fail *f)
+{
+	struct search_pass sp = { sc, k, 0, NULL, 0 };
+	struct store_after after = { lo - 1, 0 };
+	size_t per = sc->sq->qlen + k, nbatch, rows;
+	enum dna_err rc;
+
+	nbatch = SEARCH_BATCH_BYTES / (per > 0 ? per : 1);
+	if (nbatch < 1)
+		nbatch = 1;
+	if (nbatch > SEARCH_BATCH)
+		nbatch = SEARCH_BATCH;
+	for (;;) {
+		if (store_scan(sc->st, lo, hi, &after, nbatch, search_row_verify,
+		    &sp, &rows, f) != DNA_OK)
+			return search_db_fail(sc, k, f);
+		sc->page->scanned += rows;
+		if (rows < nbatch)
+			return DNA_OK;
+		if ((rc = search_budget(sc, k, f)) != DNA_OK)
+			return rc;
+	}
+}
+
 /* Fetches the sequences of ids[0..n) in one statement and verifies them.
  * Rows deleted meanwhile are simply absent. */
 static enum dna_err
 search_verify(struct search_ctx *sc, unsigned k, const struct search_id *ids,
     size_t n, struct dna_fail *f)
 {
-	struct buf arr;
-	const char *params[1];
-	PGresult *res = NULL;
+	struct search_pass sp = { sc, k, 0, NULL, 0 };
+	int64_t *v;
 	size_t i;
-	int rows, r;
-	enum dna_err rc = DNA_OK;
+	enum dna_err rc;
 
-	buf_init(&arr, n * 24 + 16);
-	if (!buf_append(&arr, "{", 1))
-		goto oom;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
 	for (i = 0; i < n; i++)
-		if (!buf_printf(&arr, "%s%lld", i > 0 ? "," : "", ids[i].id))
-			goto oom;
-	if (!buf_append(&arr, "}", 1))
-		goto oom;
-	params[0] = arr.p;
-	if ((res = db_exec(sc->db, DB_FETCH_IDS, 1, params, f)) == NULL) {
+		v[i] = ids[i].id;
+	if ((rc = store_fetch(sc->st, v, n, search_row_verify, &sp, f)) != DNA_OK)
 		rc = search_db_fail(sc, k, f);
-		goto out;
-	}
-	rows = PQntuples(res);
-	for (r = 0; r < rows && rc == DNA_OK; r++)
-		rc = search_consider(sc, k, PQgetvalue(res, r, 0),
-		    (size_t)PQgetlength(res, r, 0), PQgetvalue(res, r, 1),
-		    (size_t)PQgetlength(res, r, 1), f);
-	goto out;
-oom:
-	rc = fail_set(f, DNA_E_INTERNAL, NULL);
-out:
-	PQclear(res);
-	buf_free(&arr);
+	free(v);
 	return rc;
+}
+
+/* store_row_fn for candidates: a row whose own length needs more shared
+ * slots than the statement asked for is dropped; one with its sequence
+ * is verified at once; the others are kept for search_verify(). */
+static enum dna_err
+search_row_cand(void *arg, const struct store_row *row, struct dna_fail *f)
+{
+	struct search_pass *sp = arg;
+
+	sp->sc->page->candidates++;
+	/* The statement used the least need of the window; a row's own
+	 * length may require more shared segments. */
+	if (sp->segs > 0 && row->hits < seg_need_of((size_t)row->length, sp->k,
+	    sp->segs))
+		return DNA_OK;
+	if (row->seq != NULL)
+		return search_consider(sp->sc, sp->k, row->id, row->seq,
+		    row->seqlen, f);
+	sp->ids[sp->nids].id = row->id;
+	sp->ids[sp->nids].length = (size_t)row->length;
+	sp->nids++;
+	return DNA_OK;
 }
 
 /*
@@ -383,18 +367,14 @@ out:
  * they are; only the time budget ends the search.
  */
 static enum dna_err
-search_candidates(struct search_ctx *sc, unsigned k, const char *arr,
-    long need, size_t lo, size_t hi, size_t segs, struct dna_fail *f)
+search_candidates(struct search_ctx *sc, unsigned k,
+    const struct store_probes *probes, long need, size_t lo, size_t hi,
+    size_t segs, struct dna_fail *f)
 {
-	char pneed[24], plo[24], phi[24], after[24], pbatch[24];
-	const char *params[7];
+	struct search_pass sp = { sc, k, segs, NULL, 0 };
 	bool inline_seq = hi <= SEARCH_CAND_INLINE;
-	size_t batch = SEARCH_CAND_BATCH;
-	struct search_id *ids;
-	size_t nids, i, j, bytes, len;
-	PGresult *res = NULL;
-	int rows, r;
-	long long id, hits, lenv;
+	size_t batch = SEARCH_CAND_BATCH, rows, i, j, bytes, len;
+	long long after = 0;
 	enum dna_err rc = DNA_OK;
 
 	if (inline_seq) {
@@ -404,82 +384,36 @@ search_candidates(struct search_ctx *sc, unsigned k, const char *arr,
 		if (batch < SEARCH_CAND_BATCH)
 			batch = SEARCH_CAND_BATCH;
 	}
-	if ((ids = calloc(batch, sizeof(*ids))) == NULL)
+	if ((sp.ids = calloc(batch, sizeof(*sp.ids))) == NULL)
 		return fail_set(f, DNA_E_INTERNAL, NULL);
-	snprintf(pneed, sizeof(pneed), "%ld", need);
-	snprintf(plo, sizeof(plo), "%zu", lo);
-	snprintf(phi, sizeof(phi), "%zu", hi);
-	snprintf(after, sizeof(after), "0");
-	snprintf(pbatch, sizeof(pbatch), "%zu", batch);
-	params[0] = arr;
-	params[1] = pneed;
-	params[2] = plo;
-	params[3] = phi;
-	params[4] = after;
-	params[5] = pbatch;
-	params[6] = inline_seq ? "true" : "false";
 	for (;;) {
-		if ((res = db_exec(sc->db, DB_CANDIDATES, 7, params, f)) == NULL) {
+		sp.nids = 0;
+		if ((rc = store_candidates(sc->st, probes, need, lo, hi, &after,
+		    batch, inline_seq, search_row_cand, &sp, &rows, f)) != DNA_OK) {
 			rc = search_db_fail(sc, k, f);
 			goto out;
 		}
-		rows = PQntuples(res);
-		sc->page->candidates += (size_t)rows;
-		for (r = 0, nids = 0; r < rows; r++) {
-			if (!valid_uint(PQgetvalue(res, r, 0),
-			    (size_t)PQgetlength(res, r, 0), 1, LLONG_MAX, &id) ||
-			    !valid_uint(PQgetvalue(res, r, 1),
-			    (size_t)PQgetlength(res, r, 1), 0, LLONG_MAX, &lenv) ||
-			    !valid_uint(PQgetvalue(res, r, 2),
-			    (size_t)PQgetlength(res, r, 2), 0, LLONG_MAX, &hits)) {
-				log_msg("error", NULL, "search: bad candidate row");
-				rc = fail_set(f, DNA_E_INTERNAL, NULL);
-				goto out;
-			}
-			/* The statement used the least need of the window; a
-			 * row's own length may require more shared segments. */
-			if (segs > 0 && hits < seg_need_of((size_t)lenv, k, segs))
-				continue;
-			if (inline_seq && !PQgetisnull(res, r, 3)) {
-				rc = search_consider(sc, k, PQgetvalue(res, r, 0),
-				    (size_t)PQgetlength(res, r, 0),
-				    PQgetvalue(res, r, 3),
-				    (size_t)PQgetlength(res, r, 3), f);
-				if (rc != DNA_OK)
-					goto out;
-				continue;
-			}
-			ids[nids].id = id;
-			ids[nids].length = (size_t)lenv;
-			nids++;
-		}
-		if (rows > 0)
-			snprintf(after, sizeof(after), "%s",
-			    PQgetvalue(res, rows - 1, 0));
-		PQclear(res);
-		res = NULL;
 		/* Verify in batches of at most SEARCH_BATCH_BYTES bases. */
-		for (i = 0; i < nids; i = j) {
+		for (i = 0; i < sp.nids; i = j) {
 			if ((rc = search_budget(sc, k, f)) != DNA_OK)
 				goto out;
 			bytes = 0;
-			for (j = i; j < nids; j++) {
-				len = ids[j].length;
+			for (j = i; j < sp.nids; j++) {
+				len = sp.ids[j].length;
 				if (j > i && bytes + len > SEARCH_BATCH_BYTES)
 					break;
 				bytes += len;
 			}
-			if ((rc = search_verify(sc, k, ids + i, j - i, f)) != DNA_OK)
+			if ((rc = search_verify(sc, k, sp.ids + i, j - i, f)) != DNA_OK)
 				goto out;
 		}
-		if ((size_t)rows < batch)
+		if (rows < batch)
 			break;
 		if ((rc = search_budget(sc, k, f)) != DNA_OK)
 			goto out;
 	}
 out:
-	PQclear(res);
-	free(ids);
+	free(sp.ids);
 	return rc;
 }
 
@@ -490,21 +424,19 @@ search_probe(struct search_ctx *sc, unsigned k, const int64_t *keys,
     size_t n, long need, size_t lo, size_t hi, size_t segs,
     struct dna_fail *f)
 {
-	struct buf arr;
+	struct store_probes probes;
 	enum dna_err rc;
 
 	sc->page->probes += n;
 	if (n == 0)
 		return DNA_OK;
-	buf_init(&arr, n * 21 + 16);
-	if (!search_array(&arr, keys, n))
+	if (!store_probes_init(&probes, keys, n))
 		rc = fail_set(f, DNA_E_INTERNAL, NULL);
 	else
-		rc = search_candidates(sc, k, arr.p, need, lo, hi, segs, f);
-	buf_free(&arr);
+		rc = search_candidates(sc, k, &probes, need, lo, hi, segs, f);
+	store_probes_free(&probes);
 	return rc;
 }
-
 /* The rows of lengths lo..hi (all > SEG_TIER_MAX and filterable by slots
  * at k), from the slot probes. */
 static enum dna_err
@@ -565,18 +497,14 @@ out:
 static enum dna_err
 search_exact(struct search_ctx *sc, struct dna_fail *f)
 {
-	const char *params[1] = { sc->sq->q };
-	PGresult *res;
-	enum dna_err rc = DNA_OK;
+	long long id;
 
-	if ((res = db_exec(sc->db, DB_FIND, 1, params, f)) == NULL)
+	if (store_find(sc->st, sc->sq->q, &id, f) != DNA_OK)
 		return search_db_fail(sc, 0, f);
-	sc->page->candidates += (size_t)PQntuples(res);
-	if (PQntuples(res) == 1)
-		rc = search_consider(sc, 0, PQgetvalue(res, 0, 0),
-		    (size_t)PQgetlength(res, 0, 0), sc->sq->q, sc->sq->qlen, f);
-	PQclear(res);
-	return rc;
+	if (id == 0)
+		return DNA_OK;
+	sc->page->candidates++;
+	return search_consider(sc, 0, id, sc->sq->q, sc->sq->qlen, f);
 }
 
 /* True if rows of lengths planned a and b can be searched together: both
@@ -630,72 +558,61 @@ search_stage(struct search_ctx *sc, unsigned k, struct dna_fail *f)
 	return rc;
 }
 
+/* store_row_fn of search_fetch(): gives a hit of the page its sequence. */
+static enum dna_err
+search_row_page(void *arg, const struct store_row *row, struct dna_fail *f)
+{
+	struct search_page *page = arg;
+	size_t i;
+
+	if (row->seq == NULL)
+		return DNA_OK;
+	for (i = 0; i < page->n; i++) {
+		if (page->hits[i].id != row->id || page->hits[i].sequence != NULL)
+			continue;
+		if ((page->hits[i].sequence = malloc(row->seqlen + 1)) == NULL)
+			return fail_set(f, DNA_E_INTERNAL, NULL);
+		memcpy(page->hits[i].sequence, row->seq, row->seqlen);
+		page->hits[i].sequence[row->seqlen] = '\0';
+		break;
+	}
+	return DNA_OK;
+}
+
 /* Loads the sequences the heap did not keep, by id. Hits whose row has
  * gone meanwhile are dropped. */
 static enum dna_err
-search_fetch(struct db *db, struct search_page *page, struct dna_fail *f)
+search_fetch(struct store *st, struct search_page *page, struct dna_fail *f)
 {
-	struct buf ids;
-	const char *params[1];
-	PGresult *res = NULL;
+	int64_t *ids;
 	size_t i, keep, missing = 0;
-	int rows, r;
-	long long id;
-	enum dna_err rc = DNA_OK;
+	enum dna_err rc;
 
 	for (i = 0; i < page->n; i++)
 		if (page->hits[i].sequence == NULL)
 			missing++;
 	if (missing == 0)
 		return DNA_OK;
-	buf_init(&ids, (size_t)1 << 20);
-	if (!buf_append(&ids, "{", 1))
-		goto oom;
-	for (i = 0; i < page->n; i++)
-		if (page->hits[i].sequence == NULL &&
-		    !buf_printf(&ids, "%s%lld", ids.len > 1 ? "," : "",
-		    page->hits[i].id))
-			goto oom;
-	if (!buf_append(&ids, "}", 1))
-		goto oom;
-	params[0] = ids.p;
-	if ((res = db_exec(db, DB_FETCH_IDS, 1, params, f)) == NULL) {
-		rc = f->err;
-		goto out;
-	}
-	rows = PQntuples(res);
-	for (r = 0; r < rows; r++) {
-		if (!valid_uint(PQgetvalue(res, r, 0), (size_t)PQgetlength(res, r, 0),
-		    1, LLONG_MAX, &id))
-			continue;
-		for (i = 0; i < page->n; i++) {
-			size_t len;
-			if (page->hits[i].id != id || page->hits[i].sequence != NULL)
-				continue;
-			len = (size_t)PQgetlength(res, r, 1);
-			if ((page->hits[i].sequence = malloc(len + 1)) == NULL)
-				goto oom;
-			memcpy(page->hits[i].sequence, PQgetvalue(res, r, 1), len + 1);
-			break;
-		}
-	}
+	if ((ids = calloc(missing, sizeof(*ids))) == NULL)
+		return fail_set(f, DNA_E_INTERNAL, NULL);
+	for (i = 0, missing = 0; i < page->n; i++)
+		if (page->hits[i].sequence == NULL)
+			ids[missing++] = page->hits[i].id;
+	rc = store_fetch(st, ids, missing, search_row_page, page, f);
+	free(ids);
+	if (rc != DNA_OK)
+		return rc;
 	for (i = 0, keep = 0; i < page->n; i++) {
 		if (page->hits[i].sequence == NULL)
 			continue;
 		page->hits[keep++] = page->hits[i];
 	}
 	page->n = keep;
-	goto out;
-oom:
-	rc = fail_set(f, DNA_E_INTERNAL, NULL);
-out:
-	PQclear(res);
-	buf_free(&ids);
-	return rc;
+	return DNA_OK;
 }
 
 enum dna_err
-search_run(struct db *db, const struct config *cfg,
+search_run(struct store *st, const struct config *cfg,
     const struct search_query *sq, struct search_page *page,
     struct dna_fail *f)
 {
@@ -705,7 +622,7 @@ search_run(struct db *db, const struct config *cfg,
 	enum dna_err rc;
 
 	memset(page, 0, sizeof(*page));
-	sc.db = db;
+	sc.st = st;
 	sc.cfg = cfg;
 	sc.sq = sq;
 	sc.page = page;
@@ -757,7 +674,7 @@ search_run(struct db *db, const struct config *cfg,
 		sc.heap.v[i].seq = NULL;
 	}
 	page->n = take;
-	rc = search_fetch(db, page, f);
+	rc = search_fetch(st, page, f);
 out:
 	search_heap_clear(&sc.heap);
 	free(sc.heap.v);

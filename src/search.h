@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "db.h"
+#include "store.h"
 #include "dnadb.h"
 
 struct search_hit {
@@ -58,7 +58,7 @@ struct search_query {
  * take longer than the configured budget. Release with search_page_free()
  * in every case.
  */
-enum dna_err search_run(struct db *db, const struct config *cfg,
+enum dna_err search_run(struct store *st, const struct config *cfg,
     const struct search_query *sq, struct search_page *page,
     struct dna_fail *f);
 

@@ -5,8 +5,13 @@
 
 #include "token.h"
 
-#define TOKEN_TS(col) \
-	"coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '-')"
+/* Prints why a statement failed: the server's words. */
+static void
+token_fail(FILE *err, const struct dna_fail *f)
+{
+	fprintf(err, "dnadb token: %s\n", f->detail[0] != '\0' ? f->detail :
+	    f->msg);
+}
 
 int
 token_create(PGconn *conn, const char *name, enum auth_scope scope,
@@ -14,10 +19,8 @@ token_create(PGconn *conn, const char *name, enum auth_scope scope,
 {
 	char token[AUTH_TOKEN_SIZE], selector[AUTH_SELECTOR_LEN + 1],
 	    hash[AUTH_HASH_SIZE];
-	const char *p[4] = { name, auth_scope_name(scope), selector, hash };
-	PGresult *res;
-	const char *state;
-	int rc;
+	struct dna_fail f;
+	int rc = 1;
 
 	if (!auth_name_valid(name)) {
 		fprintf(err, "dnadb token: a name is 1 to %d letters, digits or "
@@ -33,81 +36,68 @@ token_create(PGconn *conn, const char *name, enum auth_scope scope,
 		fprintf(err, "dnadb token: the system's random source failed\n");
 		return 1;
 	}
-	res = PQexecParams(conn,
-	    "INSERT INTO api_tokens (name, scope, selector, secret_sha256)"
-	    " VALUES ($1::text, $2::text, $3::text, $4::text)",
-	    4, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+	fail_init(&f);
+	if (store_token_insert(conn, name, auth_scope_name(scope), selector, hash,
+	    &f) == DNA_OK) {
 		fprintf(out, "%s\n", token);
 		fflush(out);
 		fprintf(err, "dnadb token: created %s token '%s'. This is the only "
 		    "time it is shown: keep it safe (it is stored only as a hash).\n",
 		    auth_scope_name(scope), name);
 		rc = 0;
-	} else {
-		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		if (state != NULL && strcmp(state, "23505") == 0)
-			fprintf(err, "dnadb token: a live token is already called "
-			    "'%s'; revoke it first or choose another name\n", name);
-		else
-			fprintf(err, "dnadb token: %s", PQerrorMessage(conn));
-		rc = 1;
-	}
-	PQclear(res);
+	} else if (f.err == DNA_E_DUPLICATE)
+		fprintf(err, "dnadb token: a live token is already called "
+		    "'%s'; revoke it first or choose another name\n", name);
+	else
+		token_fail(err, &f);
+	fail_clear(&f);
 	explicit_bzero(token, sizeof(token));
+	explicit_bzero(hash, sizeof(hash));
 	return rc;
+}
+
+/* store_token_fn: one line of the list. */
+static void
+token_line(void *arg, const struct store_token_info *t)
+{
+	fprintf(arg, "%-24s %-6s %-20s %-20s %s\n", t->name, t->scope,
+	    t->created, t->last_used, t->state);
 }
 
 int
 token_list(PGconn *conn, FILE *out, FILE *err)
 {
-	PGresult *res;
-	int i, n;
+	struct dna_fail f;
+	int rc = 0;
 
-	res = PQexecParams(conn,
-	    "SELECT name, scope, " TOKEN_TS("created_at") ", "
-	    TOKEN_TS("last_used_at") ", CASE WHEN revoked_at IS NULL THEN 'live'"
-	    " ELSE 'revoked ' || " TOKEN_TS("revoked_at") " END"
-	    " FROM api_tokens ORDER BY revoked_at IS NOT NULL, name, id",
-	    0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(err, "dnadb token: %s", PQerrorMessage(conn));
-		PQclear(res);
-		return 1;
-	}
-	n = PQntuples(res);
+	fail_init(&f);
 	fprintf(out, "%-24s %-6s %-20s %-20s %s\n", "NAME", "SCOPE",
 	    "CREATED (UTC)", "LAST USED (UTC)", "STATE");
-	for (i = 0; i < n; i++)
-		fprintf(out, "%-24s %-6s %-20s %-20s %s\n", PQgetvalue(res, i, 0),
-		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-	PQclear(res);
-	return 0;
+	if (store_token_list(conn, token_line, out, &f) != DNA_OK) {
+		token_fail(err, &f);
+		rc = 1;
+	}
+	fail_clear(&f);
+	return rc;
 }
 
 int
 token_revoke(PGconn *conn, const char *name, FILE *out, FILE *err)
 {
-	const char *p[1] = { name };
-	PGresult *res;
-	int rc;
+	struct dna_fail f;
+	bool revoked;
+	int rc = 1;
 
-	res = PQexecParams(conn,
-	    "UPDATE api_tokens SET revoked_at = now()"
-	    " WHERE name = $1::text AND revoked_at IS NULL",
-	    1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		fprintf(err, "dnadb token: %s", PQerrorMessage(conn));
-		rc = 1;
-	} else if (strcmp(PQcmdTuples(res), "1") != 0) {
+	fail_init(&f);
+	if (store_token_revoke(conn, name, &revoked, &f) != DNA_OK)
+		token_fail(err, &f);
+	else if (!revoked)
 		fprintf(err, "dnadb token: no live token is called '%.80s'\n", name);
-		rc = 1;
-	} else {
+	else {
 		fprintf(out, "revoked token '%s': requests with it now get 401\n",
 		    name);
 		rc = 0;
 	}
-	PQclear(res);
+	fail_clear(&f);
 	return rc;
 }

@@ -8,9 +8,8 @@
 
 #include <stdio.h>
 
-#include <libpq-fe.h>
-
 #include "auth.h"
+#include "store.h"
 
 /* Creates a token; prints it alone on a line to out (the only time it is
  * ever shown) and a note to err. Returns 0, 1 on failure (said on err),

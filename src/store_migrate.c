@@ -1,12 +1,14 @@
 /*
- * migrate.c: applying schema migrations; see migrate.h.
+ * store_migrate.c: applying schema migrations (the storage layer); see
+ * store_migrate.h.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "idx.h"
-#include "migrate.h"
+#include "seg.h"
+#include "store.h"
+#include "store_migrate.h"
 
 /* Work a migration needs beyond its SQL, run in its transaction after the
  * SQL: version and function, in order. */
@@ -15,10 +17,31 @@ struct migrate_hook {
 	int (*run)(PGconn *conn, FILE *out, FILE *err);
 };
 
+/* Rebuilds the index in the migration's transaction (store_idx.c). */
+static int
+migrate_reindex(PGconn *conn, FILE *out, FILE *err)
+{
+	struct dna_fail f;
+	long seqs, keys;
+	int rc = 0;
+
+	fail_init(&f);
+	if (store_idx_rebuild(conn, &seqs, &keys, &f) == DNA_OK)
+		fprintf(out, "indexed %ld sequences (%ld segment keys, scheme %s)\n",
+		    seqs, keys, SEG_SCHEME);
+	else {
+		fprintf(err, "dnadb: rebuilding the index failed: %s\n",
+		    f.detail[0] != '\0' ? f.detail : f.msg);
+		rc = -1;
+	}
+	fail_clear(&f);
+	return rc;
+}
+
 static const struct migrate_hook migrate_hooks[] = {
-	{ 2, idx_rebuild },   /* index the sequences stored before the index */
-	{ 6, idx_rebuild },   /* new segment scheme: segments over the whole length */
-	{ 7, idx_rebuild },   /* new segment scheme: tiers of even segments */
+	{ 2, migrate_reindex },  /* index the sequences stored before the index */
+	{ 6, migrate_reindex },  /* new segment scheme: segments over the whole length */
+	{ 7, migrate_reindex },  /* new segment scheme: tiers of even segments */
 };
 
 /* Runs the hook of a version, if it has one. True if none or it succeeded. */
@@ -132,7 +155,7 @@ migrate_record(PGconn *conn, const struct migration *m, FILE *err)
 }
 
 int
-migrate_run(PGconn *conn, FILE *out, FILE *err)
+store_migrate(PGconn *conn, FILE *out, FILE *err)
 {
 	size_t i, applied = 0;
 	int a;
@@ -177,7 +200,7 @@ fail:
 }
 
 int
-migrate_status(PGconn *conn, FILE *out, FILE *err)
+store_migrations(PGconn *conn, FILE *out, FILE *err)
 {
 	size_t i;
 	int a;

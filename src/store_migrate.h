@@ -1,11 +1,11 @@
 /*
- * migrate.h: applying the schema migrations (sql/NNN_name.sql, compiled
+ * store_migrate.h: the storage layer's schema migrations: applying the schema migrations (sql/NNN_name.sql, compiled
  * into the program by build-aux/sql2c). Each runs in its own transaction
  * and is recorded in schema_migrations; running again applies only what is
  * missing; concurrent runs are serialised by an advisory lock.
  */
-#ifndef MIGRATE_H
-#define MIGRATE_H
+#ifndef STORE_MIGRATE_H
+#define STORE_MIGRATE_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -24,9 +24,9 @@ extern const size_t migrations_count;
 /* Applies the missing migrations on conn, reporting each on out. Returns
  * 0, or -1 after printing the failing migration and the server's error on
  * err (that migration's transaction is rolled back). */
-int migrate_run(PGconn *conn, FILE *out, FILE *err);
+int store_migrate(PGconn *conn, FILE *out, FILE *err);
 
 /* Prints each known migration and whether it is applied. 0 or -1. */
-int migrate_status(PGconn *conn, FILE *out, FILE *err);
+int store_migrations(PGconn *conn, FILE *out, FILE *err);
 
-#endif /* MIGRATE_H */
+#endif /* STORE_MIGRATE_H */
