@@ -1,7 +1,9 @@
 /*
  * api.h: the HTTP API's handlers, one per route, and the dispatcher that
- * the worker calls for every request. Handlers see only validated input
- * and answer through resp.c.
+ * the worker calls for every request. Each handler validates its own
+ * input at the edge (valid.c, qs.c, jbody.c: a 4xx naming what is wrong
+ * and where) before anything reaches search.c or the storage layer
+ * (store.h), and answers through resp.c. No handler calls libpq.
  */
 #ifndef API_H
 #define API_H
