@@ -14,7 +14,7 @@
 #include "req.h"
 
 /* What a handler needs besides the request: the long-lived state of the
- * worker process. Both members are borrowed. */
+ * worker process. cfg and st are borrowed. */
 struct api_ctx {
 	const struct config *cfg;
 	struct store        *st;

@@ -4,7 +4,7 @@
  * records that fastx.c parses are streamed with COPY into a temporary
  * table as the bytes arrive (never the whole file in memory); at the end
  * they are inserted in file order, skipping sequences already stored or
- * repeated in the file before they draw an id, and indexed (idx.c), all
+ * repeated in the file before they draw an id, and indexed (store_idx.c), all
  * in one transaction. After the COMMIT the planner statistics of the two
  * tables are refreshed when the import changed them enough
  * (dnadb_analyze_after_import, sql/005), so that the store is searchable
