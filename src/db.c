@@ -475,6 +475,7 @@ db_tx_lost(const struct db *db)
 PGconn *
 db_connect_cli(const struct config *cfg, char *err, size_t errsz)
 {
+	size_t len;
 	PGconn *conn = db_open(cfg, cfg->owner_database_url[0] != '\0' ?
 	    cfg->owner_database_url : cfg->database_url, "dnadb-cli");
 
@@ -484,6 +485,9 @@ db_connect_cli(const struct config *cfg, char *err, size_t errsz)
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		snprintf(err, errsz, "%s", PQerrorMessage(conn));
+		/* libpq's messages end with a newline; ours add their own. */
+		for (len = strlen(err); len > 0 && err[len - 1] == '\n'; len--)
+			err[len - 1] = '\0';
 		PQfinish(conn);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -27,6 +28,25 @@ struct cli_cmd {
 	const char *help;
 	int       (*run)(const struct config *cfg, int argc, char *argv[]);
 };
+
+/* err(3)-style report of the operator's tool: "dnadb[ cmd]: message",
+ * a newline added. cmd is the subcommand ("import", "token create"), or
+ * NULL. */
+static void cli_warn(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+cli_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dnadb%s%s: ", cmd != NULL ? " " : "",
+	    cmd != NULL ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static int cli_migrate(const struct config *, int, char *[]);
 static int cli_status(const struct config *, int, char *[]);
@@ -76,7 +96,7 @@ cli_connect(const struct config *cfg)
 	PGconn *conn = db_connect_cli(cfg, err, sizeof(err));
 
 	if (conn == NULL) {
-		fprintf(stderr, "dnadb: cannot connect to the database: %s", err);
+		cli_warn(NULL, "cannot connect to the database: %s", err);
 		fputs("dnadb: the connection is set by owner_database_url in the "
 		    "configuration file (--config) or DNADB_OWNER_DATABASE_URL; on the "
 		    "local stack, deploy/stack dnadb ARGS... runs this with the "
@@ -116,7 +136,7 @@ cli_token(const struct config *cfg, int argc, char *argv[])
 			else if (strcmp(argv[i], "--scope") == 0 && i + 1 < argc)
 				scope = argv[++i];
 			else {
-				fprintf(stderr, "dnadb token create: unexpected '%.80s'\n", argv[i]);
+				cli_warn("token create", "unexpected '%.80s'", argv[i]);
 				cli_token_usage(stderr);
 				return 2;
 			}
@@ -137,7 +157,7 @@ cli_token(const struct config *cfg, int argc, char *argv[])
 		}
 		name = argv[2];
 	} else {
-		fprintf(stderr, "dnadb token: unknown subcommand '%.80s'\n", argv[1]);
+		cli_warn("token", "unknown subcommand '%.80s'", argv[1]);
 		cli_token_usage(stderr);
 		return 2;
 	}
@@ -210,7 +230,7 @@ cli_reindex(const struct config *cfg, int argc, char *argv[])
 		    seqs, keys, SEG_SCHEME);
 		rc = 0;
 	} else
-		fprintf(stderr, "dnadb: rebuilding the index failed: %s\n",
+		cli_warn(NULL, "rebuilding the index failed: %s",
 		    f.detail[0] != '\0' ? f.detail : f.msg);
 	fail_clear(&f);
 	db_close_cli(conn);
@@ -284,7 +304,7 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 
 	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (fp == NULL) {
-		fprintf(stderr, "dnadb import: %s: %s\n", path, strerror(errno));
+		cli_warn("import", "%s: %s", path, strerror(errno));
 		return 1;
 	}
 	memset(&pr, 0, sizeof(pr));
@@ -308,7 +328,7 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 		cli_show(&pr, &im, false);
 	}
 	if (st == IMPORT_OK && ferror(fp)) {
-		fprintf(stderr, "dnadb import: %s: read error: %s\n", pr.name,
+		cli_warn("import", "%s: read error: %s", pr.name,
 		    strerror(errno));
 		goto out;
 	}
@@ -325,37 +345,37 @@ cli_import_file(PGconn *conn, const struct config *cfg, const char *path,
 		    cli_s(im.fx.bases), im.inserted, im.duplicates,
 		    cli_s(im.duplicates), cli_now() - pr.t0);
 		if (im.analyze_fail.err != DNA_OK)
-			fprintf(stderr, "dnadb import: %s: stored, but the statistics "
-			    "were not refreshed (run dnadb migrate): %s\n", pr.name,
+			cli_warn("import", "%s: stored, but the statistics "
+			    "were not refreshed (run dnadb migrate): %s", pr.name,
 			    im.analyze_fail.detail);
 		rc = 0;
 		break;
 	case IMPORT_GZIP:
-		fprintf(stderr, "dnadb import: %s: %s (%s); nothing from this file "
-		    "was stored\n", pr.name, im.gz.err, gz_status_code(im.gz.status));
+		cli_warn("import", "%s: %s (%s); nothing from this file "
+		    "was stored", pr.name, im.gz.err, gz_status_code(im.gz.status));
 		break;
 	case IMPORT_INVALID:
 		if (im.fx.err_column > 0)
-			fprintf(stderr, "dnadb import: %s:%llu:%zu: %s (%s); nothing "
-			    "from this file was stored\n", pr.name, im.fx.err_line,
+			cli_warn("import", "%s:%llu:%zu: %s (%s); nothing "
+			    "from this file was stored", pr.name, im.fx.err_line,
 			    im.fx.err_column, im.fx.err_msg,
 			    fastx_reason_code(im.fx.reason));
 		else
-			fprintf(stderr, "dnadb import: %s:%llu: %s (%s); nothing "
-			    "from this file was stored\n", pr.name, im.fx.err_line,
+			cli_warn("import", "%s:%llu: %s (%s); nothing "
+			    "from this file was stored", pr.name, im.fx.err_line,
 			    im.fx.err_msg, fastx_reason_code(im.fx.reason));
 		break;
 	case IMPORT_UNKNOWN:
-		fprintf(stderr, "dnadb import: %s: the connection was lost during "
+		cli_warn("import", "%s: the connection was lost during "
 		    "COMMIT: whether the file was stored is unknown; importing it "
-		    "again is safe\n", pr.name);
+		    "again is safe", pr.name);
 		break;
 	case IMPORT_NOMEM:
-		fprintf(stderr, "dnadb import: %s: out of memory\n", pr.name);
+		cli_warn("import", "%s: out of memory", pr.name);
 		break;
 	case IMPORT_BUSY:	/* not returned when waiting */
 	case IMPORT_DB:
-		fprintf(stderr, "dnadb import: %s: database error: %s\n", pr.name,
+		cli_warn("import", "%s: database error: %s", pr.name,
 		    im.fail.detail[0] != '\0' ? im.fail.detail : im.fail.msg);
 		break;
 	}
@@ -440,12 +460,12 @@ main(int argc, char *argv[])
 		if (strcmp(argv[optind], cli_cmds[i].name) == 0)
 			break;
 	if (i == CLI_NCMDS) {
-		fprintf(stderr, "dnadb: unknown command '%s'\n\n", argv[optind]);
+		cli_warn(NULL, "unknown command '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
 	if (config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dnadb: %s\n", err);
+		cli_warn(NULL, "%s", err);
 		return 1;
 	}
 	return cli_cmds[i].run(&cfg, argc - optind, argv + optind);

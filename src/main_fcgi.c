@@ -6,6 +6,7 @@
  * request. SIGTERM (or SIGINT, SIGQUIT, SIGUSR1) lets a busy worker
  * finish the request in hand, then exit.
  */
+#include <err.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <getopt.h>
@@ -238,24 +239,24 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (config_load(cfgpath, &cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dnadb-fcgi: %s\n", err);
+		warnx("%s", err);
 		return 1;
 	}
 	if (workers != NULL) {
 		if (!valid_uint(workers, strlen(workers), 1, SUPER_MAX_WORKERS, &n)) {
-			fprintf(stderr, "dnadb-fcgi: --workers must be 1 to %d\n",
+			warnx("--workers must be 1 to %d",
 			    SUPER_MAX_WORKERS);
 			return 2;
 		}
 		cfg.workers = (long)n;
 	}
 	if (log_open(cfg.log_file) != 0) {
-		fprintf(stderr, "dnadb-fcgi: cannot open log %s: %s\n",
+		warnx("cannot open log %s: %s",
 		    cfg.log_file, strerror(errno));
 		return 1;
 	}
 	if (FCGX_Init() != 0) {
-		fprintf(stderr, "dnadb-fcgi: FCGX_Init failed\n");
+		warnx("FCGX_Init failed");
 		return 1;
 	}
 	if (sockpath != NULL) {
@@ -264,21 +265,21 @@ main(int argc, char *argv[])
 		fd = FCGX_OpenSocket(sockpath, 128);
 		umask(old);
 		if (fd < 0) {
-			fprintf(stderr, "dnadb-fcgi: cannot listen on %s\n", sockpath);
+			warnx("cannot listen on %s", sockpath);
 			return 1;
 		}
 	} else if ((fd = systemd_socket()) >= 0) {
 		/* systemd made the socket (deploy/systemd/dnadb-fcgi.socket) */
 	} else if (FCGX_IsCGI()) {
-		fprintf(stderr, "dnadb-fcgi: no socket to listen on: standard input is\n"
+		warnx("no socket to listen on: standard input is\n"
 		    "not a FastCGI socket. Give --socket PATH, or run it under\n"
-		    "systemd socket activation or spawn-fcgi (see --help).\n");
+		    "systemd socket activation or spawn-fcgi (see --help).");
 		return 2;
 	} else
 		fd = 0;
 	if (pidpath != NULL) {
 		if ((pf = fopen(pidpath, "w")) == NULL) {
-			fprintf(stderr, "dnadb-fcgi: cannot write %s: %s\n", pidpath,
+			warnx("cannot write %s: %s", pidpath,
 			    strerror(errno));
 			return 1;
 		}
